@@ -1,0 +1,38 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rattinsats.models import Organisation
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ParticipantSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Sök på namn eller personnummer"),
+        max_length=100,
+        required=False,
+    )
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+
+class ConsentForm(forms.Form):
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisationer som omfattas"),
+        queryset=Organisation.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Välj minst en organisation.")},
+    )
+    signed_on = forms.DateField(label=_("Undertecknat"), widget=DateInput())
+    valid_until = forms.DateField(label=_("Giltigt till"), widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        signed, until = data.get("signed_on"), data.get("valid_until")
+        if signed and until and until < signed:
+            self.add_error("valid_until", _("Giltigt till kan inte vara före undertecknandet."))
+        return data

@@ -1,0 +1,238 @@
+"""The participant (one participation in the programme), consent and tasks."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rattinsats.models import Organisation
+from rattinsats.personnummer import format_canonical, mask_canonical
+
+
+class Gender(models.TextChoices):
+    WOMAN = "kvinna", _("Kvinna")
+    MAN = "man", _("Man")
+    OTHER = "annat", _("Annat")
+
+
+class TargetGroup(models.TextChoices):
+    """The route into the programme (domain.md §3)."""
+
+    FS = "FS", _("FS – försörjningsstöd")
+    AF14 = "AF14", _("AF14 – sökandekategori 14 med sjukskrivning som upphör")
+
+
+class ClosureReason(models.TextChoices):
+    WORK = "arbete", _("Arbete")
+    STUDIES = "studier", _("Studier")
+    OTHER = "ovriga", _("Övriga skäl")
+
+
+class ClosureResult(models.TextChoices):
+    """Self-support categories (domain.md §7); the machine names are the
+    results contract's keys."""
+
+    JOB_WITHOUT_SUPPORT = "job_without_support", _("Jobb utan stöd")
+    EXTRATJANST = "extratjanst", _("Extratjänst")
+    LONEBIDRAG = "lonebidrag", _("Lönebidrag")
+    NYSTARTSJOBB = "nystartsjobb", _("Nystartsjobb")
+    INTROJOBB = "introjobb", _("Introjobb")
+    CSN_STUDIES = "csn_studies", _("Studier med CSN")
+    NO_SELF_SUPPORT = "no_self_support", _("Arbete/studier utan egen försörjning")
+
+
+SELF_SUPPORT_RESULTS = [
+    ClosureResult.CSN_STUDIES,
+    ClosureResult.JOB_WITHOUT_SUPPORT,
+    ClosureResult.EXTRATJANST,
+    ClosureResult.LONEBIDRAG,
+    ClosureResult.NYSTARTSJOBB,
+    ClosureResult.INTROJOBB,
+]
+
+
+class Participant(models.Model):
+    """One participation of one person. A person may take part again later,
+    but never has two active participations at once."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "aktiv", _("Aktiv")
+        CLOSED = "avslutad", _("Avslutad")
+
+    personnummer = models.CharField(_("personnummer"), max_length=12, db_index=True)
+    first_name = models.CharField(_("förnamn"), max_length=100)
+    last_name = models.CharField(_("efternamn"), max_length=100)
+    gender = models.CharField(_("kön"), max_length=8, choices=Gender.choices)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    preferred_language = models.CharField(_("önskat språk"), max_length=60, blank=True)
+    interpreter_needed = models.BooleanField(_("behöver tolk"), default=False)
+
+    target_group = models.CharField(
+        _("målgrupp"), max_length=4, choices=TargetGroup.choices, blank=True
+    )
+    sus_consent = models.BooleanField(_("samtycke till registrering i SUS"), default=False)
+    referring_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("anvisande organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ansvarig"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsible_for",
+    )
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    start_date = models.DateField(_("startdatum"))
+    end_date = models.DateField(_("slutdatum"), null=True, blank=True)
+    # The current closure, kept on the row so that reports aggregate without
+    # joins; the closure history is kept by the closure records.
+    closure_reason = models.CharField(
+        _("avslutsorsak"), max_length=10, choices=ClosureReason.choices, blank=True
+    )
+    closure_result = models.CharField(
+        _("resultat"), max_length=24, choices=ClosureResult.choices, blank=True
+    )
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        verbose_name = _("deltagare")
+        verbose_name_plural = _("deltagare")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["personnummer"],
+                condition=Q(status="aktiv"),
+                name="one_active_participation_per_person",
+                violation_error_message=_("Personen har redan ett pågående deltagande."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="participant_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="aktiv", end_date__isnull=True)
+                | Q(status="avslutad", end_date__isnull=False),
+                name="participant_closed_has_end_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["start_date", "end_date"]),
+            models.Index(fields=["responsible", "status"]),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def personnummer_display(self) -> str:
+        return format_canonical(self.personnummer)
+
+    @property
+    def personnummer_masked(self) -> str:
+        return mask_canonical(self.personnummer)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class Consent(models.Model):
+    """A consent that lifts secrecy between the organisations it covers."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="consents")
+    organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("organisationer som omfattas"), related_name="+"
+    )
+    signed_on = models.DateField(_("undertecknat"))
+    valid_until = models.DateField(_("giltigt till"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrerat av"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("registrerat"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("återkallat"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("återkallat av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The signed form, if uploaded; stored outside the web root.
+    document = models.FileField(_("underskriven blankett"), upload_to="consents/", blank=True)
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+        verbose_name = _("samtycke")
+        verbose_name_plural = _("samtycken")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("signed_on")),
+                name="consent_valid_after_signed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Samtycke {self.signed_on:%Y-%m-%d}–{self.valid_until:%Y-%m-%d}"
+
+    def is_valid_on(self, day) -> bool:
+        return self.withdrawn_at is None and self.signed_on <= day <= self.valid_until
+
+
+class Task(models.Model):
+    """Something a staff member has to do ("Att göra")."""
+
+    class Kind(models.TextChoices):
+        FLAG_START = "flag_start", _("Flagga start till Ekonomiskt bistånd")
+        BOOK_MAPPING = "book_mapping", _("Boka kartläggningsmöte")
+        RENEW_CONSENT = "renew_consent", _("Förnya samtycke")
+        RECORD_MOVE = "record_move", _("Registrera stegvis förflyttning")
+        FOLLOW_UP = "follow_up", _("Uppföljning efter avslut")
+        OTHER = "other", _("Övrigt")
+
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks"
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
+    due_on = models.DateField(_("senast"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(_("klar"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["due_on", "created_at", "id"]
+        verbose_name = _("uppgift")
+        verbose_name_plural = _("uppgifter")
+        indexes = [models.Index(fields=["assignee", "done_at"])]
+
+    def __str__(self):
+        return self.get_kind_display()

@@ -1,0 +1,133 @@
+"""Reads of participants, always limited to what the user may see."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from rattinsats.audit import Action, audit_log
+from rattinsats.personnummer import InvalidPersonnummer, parse
+
+from .models import Consent, Participant, Task
+
+VIEW_PERMISSION = "participants.view_participant"
+CHANGE_PERMISSION = "participants.change_participant"
+
+
+def participants_visible_to(user) -> QuerySet[Participant]:
+    """The participants ``user`` may see: those they are responsible for or
+    that were shared with them. Only the project team ever sees any."""
+    if not user.is_authenticated or not user.is_casework:
+        return Participant.objects.none()
+    return get_objects_for_user(
+        user,
+        VIEW_PERMISSION,
+        klass=Participant,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+def participant_get_for_user(user, pk, *, action: str | None = Action.VIEW) -> Participant:
+    """Fetch one participant for ``user`` or answer 404.
+
+    Writes the audit event: ``action`` (a read by default) when found, a
+    denied access otherwise. Pass ``action=None`` when the caller's service
+    logs the event itself.
+    """
+    participant = (
+        participants_visible_to(user)
+        .select_related("responsible", "referring_organisation")
+        .filter(pk=pk)
+        .first()
+    )
+    if participant is None:
+        audit_log(
+            actor=user,
+            action=Action.DENIED,
+            object_type="participants.participant",
+            object_id=pk,
+            participant_id=pk if isinstance(pk, int) else None,
+        )
+        raise Http404
+    if action:
+        audit_log(actor=user, action=action, obj=participant)
+    return participant
+
+
+def user_can_change(user, participant: Participant) -> bool:
+    return user.is_casework and user.has_perm(CHANGE_PERMISSION, participant)
+
+
+def participant_list(user, *, search: str = "") -> QuerySet[Participant]:
+    """The list page's rows, with the latest consent's end date annotated."""
+    latest_consent = (
+        Consent.objects.filter(participant=OuterRef("pk"), withdrawn_at__isnull=True)
+        .values("participant")
+        .annotate(last=Max("valid_until"))
+        .values("last")
+    )
+    qs = (
+        participants_visible_to(user)
+        .select_related("responsible")
+        .annotate(consent_valid_until=Subquery(latest_consent))
+        .order_by("status", "last_name", "first_name", "id")
+    )
+    return participant_search(qs, search)
+
+
+def participant_search(qs: QuerySet[Participant], term: str) -> QuerySet[Participant]:
+    """Filter by name or personnummer (full, or the digits it starts with)."""
+    term = (term or "").strip()
+    if not term:
+        return qs
+    try:
+        return qs.filter(personnummer=parse(term).canonical)
+    except InvalidPersonnummer:
+        pass
+    digits = term.replace("-", "").replace("+", "")
+    if digits.isdigit():
+        if len(digits) in (6, 10):
+            # YYMMDD…: match any century.
+            return qs.filter(personnummer__regex=rf"^\d\d{digits}")
+        return qs.filter(personnummer__startswith=digits)
+    condition = Q()
+    for word in term.split():
+        condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return qs.filter(condition)
+
+
+def consents_for(participant: Participant) -> list[Consent]:
+    return list(
+        participant.consents.select_related("recorded_by", "withdrawn_by").prefetch_related(
+            "organisations"
+        )
+    )
+
+
+def consent_current(consents: list[Consent], today: datetime.date) -> Consent | None:
+    """The valid consent that lasts longest, from an already fetched list."""
+    valid = [c for c in consents if c.is_valid_on(today)]
+    return max(valid, key=lambda c: c.valid_until) if valid else None
+
+
+def consent_covers(participant: Participant, organisation, today: datetime.date) -> bool:
+    """Whether a valid consent lets the project share this person's data
+    with ``organisation`` today."""
+    return participant.consents.filter(
+        withdrawn_at__isnull=True,
+        signed_on__lte=today,
+        valid_until__gte=today,
+        organisations=organisation,
+    ).exists()
+
+
+def tasks_open_for(user) -> QuerySet[Task]:
+    return (
+        Task.objects.filter(assignee=user, done_at__isnull=True)
+        .select_related("participant")
+        .order_by("due_on", "created_at")
+    )

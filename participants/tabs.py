@@ -1,0 +1,27 @@
+"""The tabs of a participant's page. A tab whose page is not installed is
+left out, so each app adds its tab by URL name."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+TABS = [
+    (_("Översikt"), "participants:detail"),
+    (_("Kartläggning"), "mapping:mapping"),
+    (_("Mål och stegvisa förflyttningar"), "mapping:goals"),
+    (_("Insatser"), "participants:interventions"),
+    (_("Journal"), "participants:journal"),
+    (_("Flaggor"), "participants:participant_flags"),
+    (_("Samtycke"), "participants:consents"),
+    (_("Avslut"), "participants:closure"),
+]
+
+
+def tabs_for(participant, current: str):
+    items = []
+    for label, name in TABS:
+        try:
+            url = reverse(name, args=[participant.pk])
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "current": name == current})
+    return items

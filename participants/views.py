@@ -1,0 +1,133 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mapping.periods import period_of
+from rattinsats.forms import add_validation_errors
+from rattinsats.permissions import casework_required
+
+from . import selectors, services
+from .forms import ConsentForm, ParticipantSearchForm
+from .models import Consent, Task
+from .tabs import tabs_for
+
+PAGE_SIZE = 50
+
+
+def participant_header_context(request, participant, tab: str, consents=None) -> dict:
+    """What every tab of the participant page shows at the top."""
+    today = timezone.localdate()
+    if consents is None:
+        consents = selectors.consents_for(participant)
+    current = selectors.consent_current(consents, today)
+    period = period_of(participant.start_date, today) if participant.is_active else None
+    return {
+        "participant": participant,
+        "tabs": tabs_for(participant, tab),
+        "consent_current": current,
+        "consent_renewal_due": current is not None and (current.valid_until - today).days <= 30,
+        "current_period": period,
+        "can_change": selectors.user_can_change(request.user, participant),
+    }
+
+
+@casework_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def participant_list(request):
+    """My participants. The search term comes in a POST body, never in the URL."""
+    if request.method == "POST":
+        form = ParticipantSearchForm(request.POST)
+    else:
+        form = ParticipantSearchForm(initial={"q": ""})
+    term = ""
+    page_number = request.GET.get("page") or 1
+    if request.method == "POST" and form.is_valid():
+        term = form.cleaned_data["q"]
+        page_number = form.cleaned_data["page"] or 1
+    paginator = Paginator(selectors.participant_list(request.user, search=term), PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    today = timezone.localdate()
+    for p in page.object_list:
+        p.current_period = period_of(p.start_date, today) if p.is_active else None
+        p.consent_ok = p.consent_valid_until is not None and p.consent_valid_until >= today
+    return render(
+        request,
+        "participants/list.html",
+        {"form": form, "page": page, "term": term, "searching": bool(term)},
+    )
+
+
+@casework_required
+@require_GET
+def participant_detail(request, pk: int):
+    participant = selectors.participant_get_for_user(request.user, pk)
+    context = participant_header_context(request, participant, "participants:detail")
+    return render(request, "participants/detail.html", context)
+
+
+@casework_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def participant_consents(request, pk: int):
+    participant = selectors.participant_get_for_user(
+        request.user, pk, action=None if request.method == "POST" else "view"
+    )
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST":
+        if not selectors.user_can_change(request.user, participant):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.consent_record(
+                    actor=request.user, participant=participant, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_validation_errors(form, exc)
+            else:
+                messages.success(request, _("Samtycket är registrerat."))
+                return redirect("participants:consents", pk=participant.pk)
+    consents = selectors.consents_for(participant)
+    context = participant_header_context(
+        request, participant, "participants:consents", consents=consents
+    )
+    context.update({"consents": consents, "form": form, "today": timezone.localdate()})
+    return render(request, "participants/consents.html", context)
+
+
+@casework_required
+@require_POST
+def consent_withdraw(request, pk: int, consent_pk: int):
+    participant = selectors.participant_get_for_user(request.user, pk, action=None)
+    consent = get_object_or_404(Consent, pk=consent_pk, participant=participant)
+    try:
+        services.consent_withdraw(actor=request.user, consent=consent)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Samtycket är återkallat."))
+    return redirect("participants:consents", pk=participant.pk)
+
+
+@casework_required
+@require_GET
+def tasks(request):
+    """Start page for the project team: what to do, and the latest news."""
+    open_tasks = list(selectors.tasks_open_for(request.user)[:200])
+    notifications = list(request.user.notifications.all()[:10])
+    return render(
+        request,
+        "participants/tasks.html",
+        {"tasks": open_tasks, "notifications": notifications, "today": timezone.localdate()},
+    )
+
+
+@casework_required
+@require_POST
+def task_done(request, task_pk: int):
+    task = get_object_or_404(Task, pk=task_pk, assignee=request.user)
+    services.task_complete(actor=request.user, task=task)
+    messages.success(request, _("Uppgiften är markerad som klar."))
+    return redirect("participants:tasks")

@@ -1,0 +1,164 @@
+"""The cross-cutting core: organisations, accounts with roles, the audit trail
+and per-user notifications."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """One of the home organisations taking part in the programme."""
+
+    class Kind(models.TextChoices):
+        JOBBCENTRUM = "jobbcentrum", _("JobbCentrum")
+        EKONOMISKT_BISTAND = "ekonomiskt_bistand", _("Ekonomiskt bistånd")
+        ARBETSFORMEDLINGEN = "arbetsformedlingen", _("Arbetsförmedlingen")
+
+    name = models.CharField(_("namn"), max_length=200, unique=True)
+    kind = models.CharField(_("typ"), max_length=32, choices=Kind.choices, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisationer")
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Projektmedarbetare")
+    EMPLOYMENT_OFFICER = "employment_officer", _("Projektets arbetsförmedlare")
+    COUNSELLOR = "counsellor", _("Anvisande vägledare/arbetsförmedlare")
+    STEERING = "steering", _("Styrgrupp")
+    ADMIN = "admin", _("Administratör")
+
+
+# Roles that work with participants (the project team).
+CASEWORK_ROLES = frozenset({Role.STAFF, Role.EMPLOYMENT_OFFICER})
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    role = models.CharField(_("roll"), max_length=32, choices=Role.choices, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("kapacitet (%)"),
+        default=100,
+        help_text=_("Andel av heltid i projektet; styr fördelningen av nya deltagare."),
+    )
+
+    class Meta:
+        verbose_name = _("användare")
+        verbose_name_plural = _("användare")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_casework(self) -> bool:
+        return self.is_active and self.role in CASEWORK_ROLES
+
+    @property
+    def is_employment_officer(self) -> bool:
+        return self.is_active and self.role == Role.EMPLOYMENT_OFFICER
+
+    @property
+    def is_counsellor(self) -> bool:
+        return self.is_active and self.role == Role.COUNSELLOR
+
+    @property
+    def is_steering(self) -> bool:
+        return self.is_active and self.role == Role.STEERING
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
+
+    @property
+    def sees_reports(self) -> bool:
+        return self.is_casework or self.is_steering or self.is_administrator
+
+
+class AuditEvent(models.Model):
+    """One row per read or write of a person's record, login and denied access.
+
+    Append-only: rows are never changed or deleted through the app or the
+    admin. Holds no personal data about participants: only ids.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Visning")
+        CREATE = "create", _("Skapande")
+        CHANGE = "change", _("Ändring")
+        DELETE = "delete", _("Borttagning")
+        EXPORT = "export", _("Export")
+        IMPORT = "import", _("Import")
+        LOGIN = "login", _("Inloggning")
+        LOGOUT = "logout", _("Utloggning")
+        LOGIN_FAILED = "login_failed", _("Misslyckad inloggning")
+        DENIED = "denied", _("Nekad åtkomst")
+
+    at = models.DateTimeField(_("tidpunkt"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("användare"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("händelse"), max_length=16, choices=Action.choices)
+    object_type = models.CharField(_("objekttyp"), max_length=64, blank=True)
+    object_id = models.CharField(_("objekt-id"), max_length=64, blank=True)
+    # The participant the event concerns, kept apart so that the access-log
+    # review can filter on it whatever the object type.
+    participant_id = models.BigIntegerField(_("deltagar-id"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("IP-adress"), null=True, blank=True)
+    detail = models.CharField(_("detalj"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("logghändelse")
+        verbose_name_plural = _("logghändelser")
+        indexes = [
+            models.Index(fields=["participant_id", "at"]),
+            models.Index(fields=["user", "at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Audit events are append-only.")
+
+
+class Notification(models.Model):
+    """Something that happened, for one user. Never holds personal data in
+    its text: it names the event and links to the page that shows it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(default=timezone.now)
+    message = models.CharField(_("meddelande"), max_length=200)
+    url = models.CharField(_("länk"), max_length=200, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("avisering")
+        verbose_name_plural = _("aviseringar")
+
+    def __str__(self):
+        return self.message

@@ -1,0 +1,79 @@
+"""The main menu per role. An entry whose page is not installed is left out,
+so each app adds its pages by name without touching the base template."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+CASEWORK = (Role.STAFF, Role.EMPLOYMENT_OFFICER)
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    roles: tuple
+    # URL prefixes that mark the entry as the current page.
+    section: str = ""
+
+
+MENU = [
+    NavEntry(_("Att göra"), "participants:tasks", CASEWORK),
+    NavEntry(_("Deltagare"), "participants:list", CASEWORK, "/deltagare/"),
+    NavEntry(_("Inkomna anvisningar"), "referrals:inbox", (Role.EMPLOYMENT_OFFICER,)),
+    NavEntry(_("Veckomöte"), "referrals:meeting_current", CASEWORK, "/veckomote/"),
+    NavEntry(_("Måldokument"), "mapping:overview", CASEWORK, "/maldokument/"),
+    NavEntry(_("Flaggor"), "participants:flags", CASEWORK, "/flaggor/"),
+    NavEntry(_("Månadsavstämning"), "reports:monthly", CASEWORK, "/rapporter/manad"),
+    NavEntry(_("Mina anvisningar"), "referrals:mine", (Role.COUNSELLOR,)),
+    NavEntry(_("Ny anvisning"), "referrals:new", (Role.COUNSELLOR,)),
+    NavEntry(
+        _("Resultat"),
+        "reports:dashboard",
+        (Role.STAFF, Role.EMPLOYMENT_OFFICER, Role.STEERING, Role.ADMIN),
+        "/reports/",
+    ),
+    NavEntry(_("Administration"), "admin:index", (Role.ADMIN,), "/admin/"),
+]
+
+
+def menu_for(user, current_path: str = ""):
+    if not user.is_authenticated:
+        return []
+    role = Role.ADMIN if user.is_superuser else user.role
+    items = []
+    for entry in MENU:
+        if role not in entry.roles:
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        current = current_path == url or bool(
+            entry.section and current_path.startswith(entry.section)
+        )
+        items.append({"label": entry.label, "url": url, "current": current})
+    return items
+
+
+START_PAGES = {
+    Role.STAFF: "participants:tasks",
+    Role.EMPLOYMENT_OFFICER: "participants:tasks",
+    Role.COUNSELLOR: "referrals:mine",
+    Role.STEERING: "reports:dashboard",
+    Role.ADMIN: "admin:index",
+}
+
+
+def start_url_for(user) -> str | None:
+    role = Role.ADMIN if user.is_superuser else user.role
+    name = START_PAGES.get(role)
+    if not name:
+        return None
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None

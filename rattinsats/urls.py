@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from . import views
+
+admin.site.site_header = "Rätt insats – administration"
+admin.site.site_title = "Rätt insats"
+admin.site.index_title = "Administration"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("konto/logga-in/", views.login, name="login"),
+    path("konto/logga-ut/", views.logout, name="logout"),
+    path("konto/losenord/", views.password_change, name="password_change"),
+    path("konto/losenord/klart/", views.password_change_done, name="password_change_done"),
+    path("aviseringar/", views.notifications, name="notifications"),
+    path(
+        "aviseringar/markera-lasta/", views.notifications_mark_read, name="notifications_mark_read"
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("deltagare/", include("participants.urls")),
+    # One login page for everybody, with its lockout and audit trail.
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+    ),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "rattinsats.errors.bad_request"
+handler403 = "rattinsats.errors.permission_denied"
+handler404 = "rattinsats.errors.page_not_found"
+handler500 = "rattinsats.errors.server_error"

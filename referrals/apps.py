@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReferralsConfig(AppConfig):
+    verbose_name = "Anvisningar"
+    name = "referrals"

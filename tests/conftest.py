@@ -1,0 +1,114 @@
+import os
+import shutil
+
+import pytest
+from django.test import Client
+
+from rattinsats.models import Role
+
+from .factories import ParticipantFactory, UserFactory, ensure_reference_data, organisation
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture
+def reference_data(db):
+    """Organisations and catalogues, also inside transactional tests."""
+    ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Named users, one per role (the owner is responsible for `participant`).
+@pytest.fixture
+def owner(db):
+    return UserFactory(username="owner", first_name="Olga", role=Role.STAFF)
+
+
+@pytest.fixture
+def teammate(db):
+    return UserFactory(username="teammate", first_name="Tim", role=Role.STAFF)
+
+
+@pytest.fixture
+def officer(db):
+    return UserFactory(
+        username="officer",
+        role=Role.EMPLOYMENT_OFFICER,
+        organisation=organisation("arbetsformedlingen"),
+    )
+
+
+@pytest.fixture
+def counsellor(db):
+    return UserFactory(username="counsellor", role=Role.COUNSELLOR)
+
+
+@pytest.fixture
+def steering(db):
+    return UserFactory(username="steering", role=Role.STEERING)
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(username="administrator", role=Role.ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def participant(owner):
+    return ParticipantFactory(responsible=owner)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def owner_client(owner):
+    return client_for(owner)
+
+
+# --- Browser tests -----------------------------------------------------------
+
+
+def _chromium() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    exe = _chromium()
+    if exe is None:
+        if IN_CI:
+            pytest.fail("Chromium is required for browser tests in CI")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": exe,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "sv-SE"}
+
+
+def browser_login(page, live_server, username, password="Testlösenord-123"):
+    page.goto(f"{live_server.url}/konto/logga-in/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()

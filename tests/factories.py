@@ -1,0 +1,92 @@
+"""factory_boy factories. Personal identity numbers come from Skatteverket's
+test numbers only."""
+
+import datetime
+import importlib
+import itertools
+
+import factory
+from django.utils import timezone
+
+from participants.models import Consent, Gender, Participant
+from participants.services import grant_access
+from rattinsats import testnumbers
+from rattinsats.models import Organisation, Role, User
+
+_numbers = itertools.cycle(list(testnumbers.working_age()))
+
+
+def next_personnummer() -> str:
+    return next(_numbers)
+
+
+def ensure_reference_data() -> None:
+    """Organisations and catalogues as the data migrations create them.
+
+    Transactional tests (the browser tests) empty every table when they
+    end, migration data included; tests that need it call this first.
+    """
+    from mapping.models import MoveCategory
+
+    orgs = importlib.import_module("rattinsats.migrations.0002_organisations")
+    for kind, name in orgs.ORGANISATIONS:
+        Organisation.objects.get_or_create(kind=kind, defaults={"name": name})
+    moves = importlib.import_module("mapping.migrations.0002_move_categories")
+    for code, name, counts, order in moves.CATEGORIES:
+        MoveCategory.objects.get_or_create(
+            code=code, defaults={"name": name, "counts_as_move": counts, "order": order}
+        )
+
+
+def organisation(kind: str) -> Organisation:
+    if not Organisation.objects.filter(kind=kind).exists():
+        ensure_reference_data()
+    return Organisation.objects.get(kind=kind)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"Användare{n}")
+    role = Role.STAFF
+    organisation = factory.LazyFunction(lambda: organisation("jobbcentrum"))
+    password = factory.django.Password("Testlösenord-123")
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+        skip_postgeneration_save = True
+
+    personnummer = factory.LazyFunction(next_personnummer)
+    first_name = factory.Iterator(["Alva", "Erik", "Sanna", "Ali"])
+    last_name = factory.Sequence(lambda n: f"Testsson{n}")
+    gender = Gender.WOMAN
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=40))
+    responsible = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def access(obj, create, extracted, **kwargs):
+        if create and obj.responsible is not None:
+            grant_access(obj, obj.responsible)
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+        skip_postgeneration_save = True
+
+    participant = factory.SubFactory(ParticipantFactory)
+    signed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=40))
+    valid_until = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=300))
+    recorded_by = factory.LazyAttribute(lambda o: o.participant.responsible)
+
+    @factory.post_generation
+    def organisations(obj, create, extracted, **kwargs):
+        if create:
+            ensure_reference_data()
+            obj.organisations.set(extracted or Organisation.objects.all())

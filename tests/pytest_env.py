@@ -1,0 +1,24 @@
+"""The test environment, set before Django reads its settings.
+
+Loaded as a plugin (``-p tests.pytest_env`` in pyproject.toml) because
+pytest-django imports the settings before any conftest.py is read. Run the
+tests from the project folder with ``python -m pytest`` (or scripts/test).
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-with-enough-length-0123456789")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The test client and the live server speak plain HTTP.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+os.environ.setdefault("DJANGO_HSTS_SECONDS", "0")
+os.environ.setdefault(
+    "DJANGO_STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
+os.environ.setdefault("DJANGO_EMAIL_URL", "consolemail://")
+# Playwright's sync API runs an event loop in the test thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# WhiteNoise warns when STATIC_ROOT is missing; tests never collect static files.
+os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="rattinsats-static-"))
