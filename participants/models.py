@@ -236,3 +236,102 @@ class Task(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+
+class Flag(models.Model):
+    """A flag (*flaggning*) to one of the home organisations: something in
+    the case that organisation needs to know and act on in its own system."""
+
+    class Kind(models.TextChoices):
+        START = "start", _("Start i Rätt insats")
+        CLOSURE = "closure", _("Avslut")
+        MANUAL = "manual", _("Övrigt")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Att skicka")
+        SENT = "sent", _("Skickad")
+        DONE = "done", _("Hanterad")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="flags")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("till organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("typ"), max_length=10, choices=Kind.choices, default=Kind.MANUAL)
+    reason = models.TextField(_("anledning"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    sent_at = models.DateTimeField(_("skickad"), null=True, blank=True)
+    done_at = models.DateTimeField(_("hanterad"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("flaggning")
+        verbose_name_plural = _("flaggningar")
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.organisation}"
+
+
+class EmploymentStatus(models.TextChoices):
+    """Employment status, in the shape of the coordination associations'
+    national follow-up (SUS)."""
+
+    PAID_WORK = "paid_work", _("Arbete")
+    SUBSIDISED_WORK = "subsidised_work", _("Arbete med stöd")
+    STUDIES = "studies", _("Studier")
+    SEEKING_WORK = "seeking_work", _("Arbetssökande")
+    OTHER = "other", _("Annat")
+
+
+class IncomeSource(models.TextChoices):
+    EKONOMISKT_BISTAND = "ekonomiskt_bistand", _("Ekonomiskt bistånd")
+    AKTIVITETSSTOD = "aktivitetsstod", _("Aktivitetsstöd")
+    SJUKPENNING = "sjukpenning", _("Sjukpenning/sjukersättning")
+    SALARY = "salary", _("Lön")
+    CSN = "csn", _("CSN")
+    NONE_OTHER = "none_other", _("Ingen/annan")
+
+
+class StatusSnapshot(models.Model):
+    """The participant's employment status and main source of income at the
+    start and at the closure, so results can compare before and after."""
+
+    class Moment(models.TextChoices):
+        START = "start", _("Vid start")
+        END = "end", _("Vid avslut")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="status_snapshots"
+    )
+    moment = models.CharField(_("tillfälle"), max_length=5, choices=Moment.choices)
+    employment_status = models.CharField(
+        _("sysselsättning"), max_length=16, choices=EmploymentStatus.choices
+    )
+    income_source = models.CharField(
+        _("huvudsaklig försörjning"), max_length=20, choices=IncomeSource.choices
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status vid start/avslut")
+        verbose_name_plural = _("status vid start/avslut")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "moment"], name="one_status_snapshot_per_moment"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_moment_display()}: {self.get_employment_status_display()}"

@@ -18,8 +18,8 @@ from rattinsats.audit import Action, audit_log
 from rattinsats.models import Role, User
 from rattinsats.personnummer import InvalidPersonnummer, parse
 
-from .models import Consent, Participant, Task
-from .selectors import user_can_change
+from .models import Consent, Flag, Participant, Task
+from .selectors import consent_covers, user_can_change
 
 PARTICIPANT_PERMISSIONS = ("participants.view_participant", "participants.change_participant")
 
@@ -251,3 +251,45 @@ def task_complete(*, actor: User, task: Task) -> Task:
         task.save(update_fields=["done_at", "done_by"])
         audit_log(actor=actor, action=Action.CHANGE, obj=task, detail="klar")
     return task
+
+
+class ConsentMissing(ValidationError):
+    """No valid consent lets the project share the person's data with the
+    organisation."""
+
+
+@transaction.atomic
+def flag_create(
+    *,
+    actor: User,
+    participant: Participant,
+    organisation,
+    reason: str,
+    kind: str = Flag.Kind.MANUAL,
+) -> Flag:
+    """Flag something to a home organisation. Refused (``ConsentMissing``)
+    while no valid consent covers that organisation: the flag would share
+    the person's data. Called by staff for manual flags and by the start
+    and closure services for the automatic ones."""
+    _require_change(actor, participant)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Ange en anledning.")})
+    if not consent_covers(participant, organisation, timezone.localdate()):
+        raise ConsentMissing(
+            _(
+                "Flaggan kan inte skickas till %(org)s: det finns inget giltigt samtycke "
+                "som omfattar organisationen."
+            )
+            % {"org": organisation}
+        )
+    flag = Flag(
+        participant=participant,
+        organisation=organisation,
+        kind=kind,
+        reason=reason.strip(),
+        created_by=actor,
+    )
+    flag.full_clean()
+    flag.save()
+    audit_log(actor=actor, action=Action.CREATE, obj=flag)
+    return flag

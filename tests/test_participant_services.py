@@ -115,3 +115,23 @@ def test_it_refuses_a_consent_signed_in_the_future(owner, participant):
             signed_on=today + datetime.timedelta(days=1),
             valid_until=today + datetime.timedelta(days=10),
         )
+
+
+def test_it_refuses_a_flag_without_consent_for_the_organisation(owner, participant):
+    eb = Organisation.objects.get(kind="ekonomiskt_bistand")
+    with pytest.raises(services.ConsentMissing):
+        services.flag_create(actor=owner, participant=participant, organisation=eb, reason="Start")
+    assert not participant.flags.exists()
+    today = timezone.localdate()
+    services.consent_record(
+        actor=owner,
+        participant=participant,
+        organisations=[eb],
+        signed_on=today,
+        valid_until=today + datetime.timedelta(days=30),
+    )
+    flag = services.flag_create(
+        actor=owner, participant=participant, organisation=eb, reason="Start"
+    )
+    assert flag.status == "open"
+    assert AuditEvent.objects.filter(object_type="participants.flag", action="create").count() == 1
