@@ -36,6 +36,7 @@ MENU = [
         (Role.STAFF, Role.EMPLOYMENT_OFFICER, Role.STEERING, Role.ADMIN),
         "/reports/",
     ),
+    NavEntry(_("Logguppföljning"), "access_review", (Role.ADMIN,), "/logguppfoljning/"),
     NavEntry(_("Administration"), "admin:index", (Role.ADMIN,), "/admin/"),
 ]
 

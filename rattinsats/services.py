@@ -12,6 +12,8 @@ ADMIN_PERMISSIONS = [
     ("rattinsats", "auditevent", ("view",)),
     ("auth", "group", ("view",)),
     ("mapping", "movecategory", ("add", "change", "delete", "view")),
+    # Resetting a lost authenticator app: delete the device.
+    ("otp_totp", "totpdevice", ("view", "delete")),
 ]
 
 

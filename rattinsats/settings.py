@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rattinsats",
     "participants",
     "referrals",
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "rattinsats.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rattinsats.middleware.RequestContextMiddleware",
@@ -228,6 +232,12 @@ SITE_URL = env.str("RATTINSATS_SITE_URL", default="http://127.0.0.1:8000")
 # Feature switches and programme settings (README, "Konfiguration").
 RATTINSATS_DELMAL_3_SHARE_TARGET = env.float("RATTINSATS_DELMAL_3_SHARE_TARGET", default=0.2)
 RATTINSATS_SMALL_CELL_THRESHOLD = env.int("RATTINSATS_SMALL_CELL_THRESHOLD", default=0)
+# Two-factor login for the project team and administrators (off in debug,
+# so that the demo runs without an authenticator app).
+RATTINSATS_REQUIRE_2FA = env.bool("RATTINSATS_REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = "Rätt insats"
+# Each wrong code doubles the wait before the next attempt (1, 2, 4 … s).
+OTP_TOTP_THROTTLE_FACTOR = env.int("RATTINSATS_2FA_THROTTLE_FACTOR", default=1)
 RATTINSATS_CONSENT_RENEWAL_DAYS = env.int("RATTINSATS_CONSENT_RENEWAL_DAYS", default=30)
 
 LOGGING = {

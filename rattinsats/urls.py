@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views
+from . import views, views_access_review
 
 admin.site.site_header = "Rätt insats – administration"
 admin.site.site_title = "Rätt insats"
@@ -13,11 +13,19 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("konto/logga-in/", views.login, name="login"),
     path("konto/logga-ut/", views.logout, name="logout"),
+    path("konto/tvafaktor/", views.two_factor_verify, name="two_factor_verify"),
+    path("konto/tvafaktor/aktivera/", views.two_factor_setup, name="two_factor_setup"),
     path("konto/losenord/", views.password_change, name="password_change"),
     path("konto/losenord/klart/", views.password_change_done, name="password_change_done"),
     path("aviseringar/", views.notifications, name="notifications"),
     path(
         "aviseringar/markera-lasta/", views.notifications_mark_read, name="notifications_mark_read"
+    ),
+    path("logguppfoljning/", views_access_review.access_review_page, name="access_review"),
+    path(
+        "logguppfoljning/excel/",
+        views_access_review.access_review_excel,
+        name="access_review_excel",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("deltagare/", include("participants.urls")),

@@ -18,7 +18,12 @@ os.environ.setdefault(
     "DJANGO_STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 os.environ.setdefault("DJANGO_EMAIL_URL", "consolemail://")
+# Two-factor login is tested on its own (tests/test_two_factor.py).
+os.environ.setdefault("RATTINSATS_REQUIRE_2FA", "0")
 # Playwright's sync API runs an event loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # WhiteNoise warns when STATIC_ROOT is missing; tests never collect static files.
 os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="rattinsats-static-"))
+# The live server's thread must not keep a connection open past a test:
+# PostgreSQL would refuse to drop the test database.
+os.environ.setdefault("DJANGO_CONN_MAX_AGE", "0")
