@@ -98,17 +98,26 @@ def participant_consents(request, pk: int):
 
 
 @casework_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def consent_withdraw(request, pk: int, consent_pk: int):
-    participant = selectors.participant_get_for_user(request.user, pk, action=None)
+    """Ask for confirmation, then register that the person withdrew a consent."""
+    participant = selectors.participant_get_for_user(
+        request.user, pk, action=None if request.method == "POST" else "view"
+    )
     consent = get_object_or_404(Consent, pk=consent_pk, participant=participant)
-    try:
-        services.consent_withdraw(actor=request.user, consent=consent)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Samtycket är återkallat."))
-    return redirect("participants:consents", pk=participant.pk)
+    if not selectors.user_can_change(request.user, participant):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.consent_withdraw(actor=request.user, consent=consent)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Samtycket är återkallat."))
+        return redirect("participants:consents", pk=participant.pk)
+    context = participant_header_context(request, participant, "participants:consents")
+    context["consent"] = consent
+    return render(request, "participants/consent_withdraw.html", context)
 
 
 @casework_required

@@ -46,6 +46,7 @@ def test_it_answers_404_to_users_without_rights(request, role, participant):
     for url in participant_urls(participant, consent):
         assert client.get(url).status_code == 404, (role, url)
     withdraw = reverse("participants:consent_withdraw", args=[participant.pk, consent.pk])
+    assert client.get(withdraw).status_code == 404
     assert client.post(withdraw).status_code == 404
     consent.refresh_from_db()
     assert consent.withdrawn_at is None
@@ -65,7 +66,7 @@ def test_it_answers_405_to_wrong_methods(owner_client, participant):
     )
     assert owner_client.delete(reverse("participants:list")).status_code == 405
     url = reverse("participants:consent_withdraw", args=[participant.pk, consent.pk])
-    assert owner_client.get(url).status_code == 405
+    assert owner_client.put(url).status_code == 405
     assert owner_client.post(reverse("participants:tasks")).status_code == 405
 
 
@@ -145,9 +146,13 @@ def test_it_refuses_a_bad_consent_in_swedish_and_keeps_the_input(owner_client, p
     assert not Consent.objects.exists()
 
 
-def test_it_withdraws_a_consent(owner_client, participant):
+def test_it_withdraws_a_consent_after_confirmation(owner_client, participant):
     consent = ConsentFactory(participant=participant)
     url = reverse("participants:consent_withdraw", args=[participant.pk, consent.pk])
+    confirm = owner_client.get(url)
+    assert "Det går inte att ångra" in confirm.content.decode()
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
     assert owner_client.post(url).status_code == 302
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None
