@@ -51,8 +51,13 @@ def test_it_has_accessible_pages_for_staff(page, live_server, reference_data):
 
 
 def test_it_has_accessible_pages_for_administrators(page, live_server, reference_data):
-    UserFactory(username="administrator", role="admin", is_staff=True, is_superuser=True,
-                organisation=organisation("jobbcentrum"))
+    UserFactory(
+        username="administrator",
+        role="admin",
+        is_staff=True,
+        is_superuser=True,
+        organisation=organisation("jobbcentrum"),
+    )
     browser_login(page, live_server, "administrator")
     for url in _urls([("access_review", []), ("notifications", [])]):
         _check(page, live_server.url + url)

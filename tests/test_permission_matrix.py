@@ -1,0 +1,148 @@
+"""Every URL of the app, requested as every role, answers as expected.
+
+The list of URLs comes from the URLconf: a URL without a row in MATRIX fails
+`test_it_covers_every_url`, so a new page cannot escape the matrix.
+"""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from participants.models import Task
+
+from .conftest import client_for
+from .factories import ConsentFactory, ParticipantFactory, UserFactory, organisation
+
+ROLES = [
+    "anonymous",
+    "counsellor",
+    "teammate",  # project staff, not responsible for the participant
+    "owner",  # project staff responsible for the participant
+    "officer",  # the project's employment officer
+    "steering",
+    "administrator",
+]
+LOGIN = "login"  # a redirect to the login page
+OK = 200
+REDIRECT = 302
+NOT_FOUND = 404
+NOT_ALLOWED = 405
+
+
+def everyone_logged_in(code, **overrides):
+    row = {role: code for role in ROLES if role != "anonymous"}
+    row["anonymous"] = LOGIN
+    row.update(overrides)
+    return row
+
+
+def only(roles, code=OK, others=NOT_FOUND):
+    row = {role: (code if role in roles else others) for role in ROLES}
+    row["anonymous"] = LOGIN
+    return row
+
+
+TEAM = ("teammate", "owner", "officer")
+
+# url name → expected answer to GET per role.
+MATRIX = {
+    "login": {role: (OK if role == "anonymous" else REDIRECT) for role in ROLES},
+    "logout": everyone_logged_in(NOT_ALLOWED),
+    "start": everyone_logged_in(REDIRECT, steering=OK, counsellor=OK),
+    "two_factor_verify": everyone_logged_in(REDIRECT),
+    "two_factor_setup": everyone_logged_in(REDIRECT),
+    "password_change": everyone_logged_in(OK),
+    "password_change_done": everyone_logged_in(OK),
+    "notifications": everyone_logged_in(OK),
+    "notifications_mark_read": everyone_logged_in(NOT_ALLOWED),
+    "access_review": only(["administrator"]),
+    "access_review_excel": only(["administrator"]),
+    "participants:list": only(TEAM),
+    "participants:tasks": only(TEAM),
+    "participants:task_done": only(TEAM, code=NOT_ALLOWED),
+    "participants:detail": only(["owner"]),
+    "participants:consents": only(["owner"]),
+    "participants:consent_withdraw": only(["owner"]),
+}
+
+# Not part of the app's own pages: Django's admin has its own permission
+# system (tested in test_audit.py and test_accounts.py), set_language is
+# Django's, and the admin login redirects to ours.
+EXCLUDED_PREFIXES = ("admin:",)
+EXCLUDED = {"set_language"}
+
+
+def _named_urls(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            yield from _named_urls(entry, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def test_it_covers_every_url():
+    names = {
+        name
+        for name, _ in _named_urls()
+        if not name.startswith(EXCLUDED_PREFIXES) and name not in EXCLUDED
+    }
+    missing = sorted(names - set(MATRIX))
+    assert missing == [], f"add these URLs to MATRIX: {missing}"
+    assert sorted(set(MATRIX) - names) == []
+
+
+@pytest.fixture
+def world(db):
+    users = {
+        "counsellor": UserFactory(username="counsellor", role="counsellor"),
+        "teammate": UserFactory(username="teammate", role="staff"),
+        "owner": UserFactory(username="owner", role="staff"),
+        "officer": UserFactory(
+            username="officer",
+            role="employment_officer",
+            organisation=organisation("arbetsformedlingen"),
+        ),
+        "steering": UserFactory(username="steering", role="steering"),
+        "administrator": UserFactory(
+            username="administrator", role="admin", is_staff=True, is_superuser=True
+        ),
+    }
+    participant = ParticipantFactory(responsible=users["owner"])
+    consent = ConsentFactory(participant=participant)
+    task = Task.objects.create(
+        assignee=users["owner"],
+        participant=participant,
+        kind=Task.Kind.BOOK_MAPPING,
+        due_on=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    kwargs = {"pk": participant.pk, "consent_pk": consent.pk, "task_pk": task.pk}
+    return users, kwargs
+
+
+def _url(name, pattern, kwargs):
+    wanted = {k: kwargs[k] for k in pattern.pattern.regex.groupindex}
+    return reverse(name, kwargs=wanted)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_it_answers_every_role_as_expected(world, name):
+    users, kwargs = world
+    patterns = dict(_named_urls())
+    url = _url(name, patterns[name], kwargs)
+    failures = []
+    for role in ROLES:
+        client = client_for(users[role]) if role != "anonymous" else Client()
+        response = client.get(url)
+        expected = MATRIX[name][role]
+        if expected == LOGIN:
+            ok = response.status_code == 302 and response.url.startswith(reverse("login"))
+        else:
+            ok = response.status_code == expected
+        if not ok:
+            failures.append((role, expected, response.status_code))
+    assert failures == [], f"{name} ({url}): {failures}"
