@@ -178,12 +178,7 @@ class Command(BaseCommand):
         consent_orgs = list(orgs.values())
         categories = {c.code: c for c in MoveCategory.objects.all()}
         today = timezone.localdate()
-        women = itertools.islice(
-            testnumbers.working_age(born_from=1964, born_to=2003, male=False), 0, None, 311
-        )
-        men = itertools.islice(
-            testnumbers.working_age(born_from=1964, born_to=2003, male=True), 0, None, 211
-        )
+        numbers = _NumbersByBirthYear()
         for i, plan in enumerate(_demo_plan()):
             is_woman = plan["gender"] == Gender.WOMAN
             responsible = staff[i % 2]
@@ -191,7 +186,8 @@ class Command(BaseCommand):
             referrer = orgs[ORG.ARBETSFORMEDLINGEN if i % 3 == 2 else ORG.JOBBCENTRUM]
             participant = participant_create(
                 actor=officer,
-                personnummer=next(women if is_woman else men),
+                # Birth years spread over 1964–2003: ages 20 to 60.
+                personnummer=numbers.take(1964 + (i * 17) % 40, male=not is_woman),
                 first_name=(WOMEN if is_woman else MEN)[i % (len(WOMEN) if is_woman else len(MEN))],
                 last_name=SURNAMES[(i * 7) % len(SURNAMES)],
                 gender=plan["gender"],
@@ -265,6 +261,23 @@ class Command(BaseCommand):
         )
         snapshot.full_clean()
         snapshot.save()
+
+
+class _NumbersByBirthYear:
+    """Skatteverket's test numbers, handed out by birth year and sex, each once."""
+
+    def __init__(self):
+        self.unused = {}
+        for number in testnumbers.working_age(born_from=1964, born_to=2003):
+            male = int(number[10]) % 2 == 1
+            self.unused.setdefault((int(number[:4]), male), []).append(number)
+
+    def take(self, year: int, *, male: bool) -> str:
+        for candidate in itertools.chain(range(year, 2004), range(year - 1, 1963, -1)):
+            numbers = self.unused.get((candidate, male))
+            if numbers:
+                return numbers.pop(0)
+        raise LookupError("no test number left")
 
 
 def _demo_plan() -> list[dict]:
