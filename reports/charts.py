@@ -41,7 +41,7 @@ def _legend(breakdown: Breakdown, x: int, y: int) -> list[str]:
     if len(breakdown.columns) < 2:
         return parts
     for i, name in enumerate(breakdown.columns):
-        lx = x + i * 140
+        lx = x + i * 150
         parts.append(
             f'<rect x="{lx}" y="{y - 10}" width="12" height="12" '
             f'fill="{SERIES_COLOURS[i % len(SERIES_COLOURS)]}"/>'
@@ -54,7 +54,7 @@ def _legend(breakdown: Breakdown, x: int, y: int) -> list[str]:
 def bar_chart(breakdown: Breakdown, chart_id: str) -> SafeString:
     """Horizontal bars, one group per row, one bar per column."""
     series = len(breakdown.columns)
-    label_width, plot_width, right = 230, 280, 40
+    label_width, plot_width, right = 290, 300, 40
     bar, gap = 14, 10
     legend = 24 if series > 1 else 0
     group = series * bar + gap
@@ -62,7 +62,7 @@ def bar_chart(breakdown: Breakdown, chart_id: str) -> SafeString:
     width = label_width + plot_width + right
     largest = max((_value(c) for _l, cells in breakdown.rows for c in cells), default=0) or 1
     parts = _open(width, height, chart_id, breakdown.title)
-    parts += _legend(breakdown, label_width, 14)
+    parts += _legend(breakdown, 10, 14)
     for i, (label, cells) in enumerate(breakdown.rows):
         top = legend + i * group
         parts.append(

@@ -97,7 +97,11 @@ class Report:
 
 
 def percent(share: float) -> str:
-    return f"{share * 100:.1f}".replace(".", ",") + " %"
+    """39,7 % (Swedish decimal comma); whole numbers without decimals."""
+    value = share * 100
+    if abs(value - round(value)) < 1e-9:
+        return f"{round(value)} %"
+    return f"{value:.1f}".replace(".", ",") + " %"
 
 
 def cell_masker(user):
