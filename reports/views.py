@@ -9,7 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from rattinsats.audit import Action, audit_log
 from rattinsats.permissions import reports_required
@@ -52,7 +52,7 @@ def _invalid(request, form):
 
 
 @reports_required
-@require_GET
+@require_safe
 def dashboard(request):
     """The steering group's start page; staff and administrators see it too."""
     form = _filter_form(request)
@@ -78,7 +78,7 @@ def dashboard(request):
 
 
 @reports_required
-@require_GET
+@require_safe
 def results_json(request):
     """The results contract (product.md); 400 with the reasons on a bad filter."""
     form = _filter_form(request)
@@ -100,39 +100,31 @@ def _download(content: bytes, content_type: str, extension: str) -> HttpResponse
     return response
 
 
+def _export(request, kind: str, make, content_type: str) -> HttpResponse:
+    """A download of the results (``make`` turns the report into bytes),
+    recorded as one export event."""
+    form = _filter_form(request)
+    if form.errors:
+        return _invalid(request, form)
+    filters = form.results_filter()
+    content = make(build_report(results_compute(filters), user=request.user))
+    audit_log(
+        actor=request.user,
+        action=Action.EXPORT,
+        object_type="reports.results",
+        object_id=kind,
+        detail=_audit_detail(kind, filters),
+    )
+    return _download(content, content_type, kind)
+
+
 @reports_required
-@require_GET
+@require_safe
 def results_xlsx(request):
-    form = _filter_form(request)
-    if form.errors:
-        return _invalid(request, form)
-    filters = form.results_filter()
-    report = build_report(results_compute(filters), user=request.user)
-    content = excel.results_workbook(report)
-    audit_log(
-        actor=request.user,
-        action=Action.EXPORT,
-        object_type="reports.results",
-        object_id="xlsx",
-        detail=_audit_detail("xlsx", filters),
-    )
-    return _download(content, XLSX, "xlsx")
+    return _export(request, "xlsx", excel.results_workbook, XLSX)
 
 
 @reports_required
-@require_GET
+@require_safe
 def results_pdf(request):
-    form = _filter_form(request)
-    if form.errors:
-        return _invalid(request, form)
-    filters = form.results_filter()
-    report = build_report(results_compute(filters), user=request.user)
-    content = pdf.results_pdf(report)
-    audit_log(
-        actor=request.user,
-        action=Action.EXPORT,
-        object_type="reports.results",
-        object_id="pdf",
-        detail=_audit_detail("pdf", filters),
-    )
-    return _download(content, "application/pdf", "pdf")
+    return _export(request, "pdf", pdf.results_pdf, "application/pdf")

@@ -365,3 +365,21 @@ def test_it_keeps_the_json_contract_keys(steering):
     assert list(data["self_support"]) == ["total", "share", "by_category"]
     assert list(data["stepwise_moves"]) == ["participants_with_move", "by_category"]
     assert list(data["goals"]) == ["delmal_2_all_moved", "delmal_3_share_target", "delmal_3_met"]
+
+
+# As JSON, plus the export's audit event.
+EXPORT_QUERIES = JSON_QUERIES + 1
+
+
+@pytest.mark.parametrize("n", [2, 20])
+@pytest.mark.parametrize("name", ["reports:results_xlsx", "reports:results_pdf"])
+def test_it_exports_in_a_fixed_number_of_queries(n, name, steering, django_assert_num_queries):
+    make_population(n)
+    client = client_for(steering)
+    client.get(reverse("reports:results_json"))  # warm the session
+    with django_assert_num_queries(EXPORT_QUERIES):
+        assert client.get(reverse(name)).status_code == 200
+
+
+def test_it_answers_head_requests(steering):
+    assert client_for(steering).head(reverse("reports:dashboard")).status_code == 200
