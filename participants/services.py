@@ -18,7 +18,7 @@ from rattinsats.audit import Action, audit_log
 from rattinsats.models import Role, User
 from rattinsats.personnummer import InvalidPersonnummer, parse
 
-from .models import Consent, Flag, Participant, Task
+from .models import ClosureReason, Consent, Flag, Participant, Task
 from .selectors import consent_covers, user_can_change
 
 PARTICIPANT_PERMISSIONS = ("participants.view_participant", "participants.change_participant")
@@ -293,3 +293,47 @@ def flag_create(
     flag.save()
     audit_log(actor=actor, action=Action.CREATE, obj=flag)
     return flag
+
+
+@transaction.atomic
+def participant_record_closure_for_import(
+    *,
+    actor: User,
+    participant: Participant,
+    end_date: datetime.date,
+    closure_reason: str,
+    closure_result: str = "",
+) -> Participant:
+    """Record a closure that already happened, as a goal-document import or
+    the demo data bring it in: status, end date, reason and result only.
+
+    Not the closure workflow: it sends no flags, creates no follow-up task
+    and writes no summary. Project staff and administrators may call it;
+    the participation must still be active. A result may only go with work
+    or studies. One audit event (a change, detail "avslut (import)").
+    """
+    if not (actor.is_authenticated and (actor.is_casework or actor.is_administrator)):
+        raise PermissionDenied
+    if not participant.is_active:
+        raise ValidationError(_("Deltagandet är redan avslutat."))
+    errors = {}
+    if closure_reason not in ClosureReason.values:
+        errors["closure_reason"] = _("Ange en giltig avslutsorsak.")
+    elif closure_result and closure_reason == ClosureReason.OTHER:
+        errors["closure_result"] = _(
+            "Resultat anges bara vid avslut på grund av arbete eller studier."
+        )
+    if end_date is None or end_date < participant.start_date:
+        errors["end_date"] = _("Slutdatum kan inte vara före startdatum.")
+    if errors:
+        raise ValidationError(errors)
+    participant.status = Participant.Status.CLOSED
+    participant.end_date = end_date
+    participant.closure_reason = closure_reason
+    participant.closure_result = closure_result
+    participant.full_clean()
+    participant.save(
+        update_fields=["status", "end_date", "closure_reason", "closure_result", "updated_at"]
+    )
+    audit_log(actor=actor, action=Action.CHANGE, obj=participant, detail="avslut (import)")
+    return participant

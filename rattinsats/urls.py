@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("deltagare/", include("participants.urls")),
+    path("reports/", include("reports.urls")),
     # One login page for everybody, with its lockout and audit trail.
     path(
         "admin/login/",

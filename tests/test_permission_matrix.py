@@ -46,12 +46,13 @@ def only(roles, code=OK, others=NOT_FOUND):
 
 
 TEAM = ("teammate", "owner", "officer")
+REPORT_READERS = (*TEAM, "steering", "administrator")
 
 # url name → expected answer to GET per role.
 MATRIX = {
     "login": {role: (OK if role == "anonymous" else REDIRECT) for role in ROLES},
     "logout": everyone_logged_in(NOT_ALLOWED),
-    "start": everyone_logged_in(REDIRECT, steering=OK, counsellor=OK),
+    "start": everyone_logged_in(REDIRECT, counsellor=OK),
     "two_factor_verify": everyone_logged_in(REDIRECT),
     "two_factor_setup": everyone_logged_in(REDIRECT),
     "password_change": everyone_logged_in(OK),
@@ -66,6 +67,10 @@ MATRIX = {
     "participants:detail": only(["owner"]),
     "participants:consents": only(["owner"]),
     "participants:consent_withdraw": only(["owner"]),
+    "reports:dashboard": only(REPORT_READERS),
+    "reports:results_json": only(REPORT_READERS),
+    "reports:results_xlsx": only(REPORT_READERS),
+    "reports:results_pdf": only(REPORT_READERS),
 }
 
 # Not part of the app's own pages: Django's admin has its own permission

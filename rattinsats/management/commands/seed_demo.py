@@ -5,6 +5,7 @@ Running it again on a seeded database changes nothing.
 
 import datetime
 import itertools
+import random
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -12,8 +13,20 @@ from django.utils import timezone
 
 from mapping.models import MoveCategory, StepwiseMove
 from mapping.periods import period_bounds
-from participants.models import Gender, Participant
-from participants.services import consent_record, participant_create
+from participants.models import (
+    ClosureReason,
+    ClosureResult,
+    EmploymentStatus,
+    Gender,
+    IncomeSource,
+    Participant,
+    StatusSnapshot,
+)
+from participants.services import (
+    consent_record,
+    participant_create,
+    participant_record_closure_for_import,
+)
 from rattinsats import testnumbers
 from rattinsats.models import Organisation, Role, User
 from rattinsats.services import account_sync_role
@@ -33,9 +46,88 @@ ACCOUNTS = [
 ]
 
 # Made-up names for the demo participants.
-WOMEN = ["Alva", "Sanna", "Leila", "Maja", "Ebba", "Nour", "Tove", "Hanna"]
-MEN = ["Erik", "Johan", "Ali", "Mikael", "Oskar", "Samir", "Viktor", "Emil"]
-SURNAMES = ["Testsson", "Provare", "Exempelsdotter", "Demoberg", "Fiktivsson", "Påhittad"]
+WOMEN = [
+    "Alva",
+    "Sanna",
+    "Leila",
+    "Maja",
+    "Ebba",
+    "Nour",
+    "Tove",
+    "Hanna",
+    "Amira",
+    "Linnea",
+    "Fatima",
+    "Wilma",
+    "Selma",
+    "Jasmin",
+    "Ronja",
+    "Iris",
+    "Meja",
+    "Saga",
+]
+MEN = [
+    "Erik",
+    "Johan",
+    "Ali",
+    "Mikael",
+    "Oskar",
+    "Samir",
+    "Viktor",
+    "Emil",
+    "Hassan",
+    "Linus",
+    "Anton",
+    "Yusuf",
+    "Felix",
+    "Jonas",
+    "Kevin",
+    "Rami",
+    "Arvid",
+    "Hugo",
+    "Mattias",
+]
+SURNAMES = [
+    "Testsson",
+    "Provare",
+    "Exempelsdotter",
+    "Demoberg",
+    "Fiktivsson",
+    "Påhittad",
+    "Låtsasson",
+    "Övningsberg",
+    "Mallström",
+    "Skenlund",
+    "Prototypsson",
+]
+
+# The programme's published results (domain.md §9), which the demo
+# participants reproduce exactly: 63 participants, 26 women and 37 men.
+DEMO_WOMEN, DEMO_MEN = 26, 37
+# Closed with self-support, by result (the results contract's keys).
+DEMO_SELF_SUPPORT = {
+    "csn_studies": 6,
+    "job_without_support": 5,
+    "extratjanst": 8,
+    "lonebidrag": 1,
+    "nystartsjobb": 3,
+    "introjobb": 2,
+}
+DEMO_OTHER_REASONS = 8  # closed for other reasons (övriga skäl)
+DEMO_NO_SELF_SUPPORT = 2  # closed for work, but not self-supporting
+# Everyone without self-support has one move category of their own; some of
+# those who reached self-support made a move of one category first.
+DEMO_MOVES_WITHOUT_SELF_SUPPORT = {
+    "praktik_arbetsprovning": 20,
+    "arbets_studieformaga": 12,
+    "studier_annan_ersattning": 6,
+}
+DEMO_MOVES_BEFORE_SELF_SUPPORT = {
+    "praktik_arbetsprovning": 3,
+    "arbets_studieformaga": 4,
+    "studier_annan_ersattning": 2,
+}
+PREPARING = "forberedande_mot_arbete"  # recorded, but not a move
 
 
 class Command(BaseCommand):
@@ -77,48 +169,162 @@ class Command(BaseCommand):
         return accounts
 
     def _participants(self, accounts):
-        officer = accounts["arbetsformedlare"]
+        """Participants whose results reproduce the published table. Start
+        dates spread over about three and a half years up to a couple of
+        months ago; the earlier ones are closed, the later ones active."""
         staff = [accounts["personal"], accounts["personal2"]]
-        orgs = list(Organisation.objects.all())
-        categories = list(MoveCategory.objects.filter(counts_as_move=True).order_by("order"))
+        officer = accounts["arbetsformedlare"]
+        orgs = {o.kind: o for o in Organisation.objects.all()}
+        consent_orgs = list(orgs.values())
+        categories = {c.code: c for c in MoveCategory.objects.all()}
         today = timezone.localdate()
-        women = testnumbers.working_age(male=False)
-        men = testnumbers.working_age(male=True)
-        surnames = itertools.cycle(SURNAMES)
-        for i in range(8):
-            is_woman = i % 2 == 0
-            number = next(women if is_woman else men)
-            start = today - datetime.timedelta(days=30 + 45 * i)
+        numbers = _NumbersByBirthYear()
+        for i, plan in enumerate(_demo_plan()):
+            is_woman = plan["gender"] == Gender.WOMAN
+            responsible = staff[i % 2]
+            start = today - datetime.timedelta(days=1250 - 19 * i)
+            referrer = orgs[ORG.ARBETSFORMEDLINGEN if i % 3 == 2 else ORG.JOBBCENTRUM]
             participant = participant_create(
                 actor=officer,
-                personnummer=number,
-                first_name=(WOMEN if is_woman else MEN)[i],
-                last_name=next(surnames),
-                gender=Gender.WOMAN if is_woman else Gender.MAN,
+                # Birth years spread over 1964–2003: ages 20 to 60.
+                personnummer=numbers.take(1964 + (i * 17) % 40, male=not is_woman),
+                first_name=(WOMEN if is_woman else MEN)[i % (len(WOMEN) if is_woman else len(MEN))],
+                last_name=SURNAMES[(i * 7) % len(SURNAMES)],
+                gender=plan["gender"],
                 start_date=start,
-                responsible=staff[i % 2],
-                phone=f"070-000 00 {i:02d}",
-                target_group="FS" if i % 3 else "AF14",
+                responsible=responsible,
+                phone=f"070-000 {i // 100:02d} {i % 100:02d}",
+                target_group="AF14" if referrer.kind == ORG.ARBETSFORMEDLINGEN else "FS",
                 sus_consent=i % 4 != 0,
-                referring_organisation=orgs[i % len(orgs)],
+                referring_organisation=referrer,
             )
-            # One consent close to its end, to show the renewal task.
-            consent_record(
-                actor=staff[i % 2],
-                participant=participant,
-                organisations=orgs,
-                signed_on=start,
-                valid_until=today + datetime.timedelta(days=20 if i == 1 else 300),
-            )
-            for k in range(1, 9):
-                first, last = period_bounds(start, k)
-                if last >= today:
-                    break
-                StepwiseMove.objects.create(
-                    participant=participant,
-                    period=k,
-                    period_start=first,
-                    period_end=last,
-                    category=categories[(i + k) % len(categories)],
-                    recorded_by=staff[i % 2],
+            end = None
+            if plan["closure"] is not None:
+                end = min(
+                    start + datetime.timedelta(days=150 + (i * 53) % 400),
+                    today - datetime.timedelta(days=10 + i % 7),
                 )
+            # One active participant's consent close to its end, to show the
+            # renewal task.
+            valid_until = end or today + datetime.timedelta(days=20 if i == 40 else 200 + i)
+            consent_record(
+                actor=responsible,
+                participant=participant,
+                organisations=consent_orgs,
+                signed_on=start,
+                valid_until=valid_until,
+            )
+            self._moves(participant, plan, end or today, categories, responsible, i)
+            self._snapshot(participant, "start", *_start_status(participant), responsible)
+            if plan["closure"] is not None:
+                reason, result = plan["closure"]
+                participant_record_closure_for_import(
+                    actor=responsible,
+                    participant=participant,
+                    end_date=end,
+                    closure_reason=reason,
+                    closure_result=result,
+                )
+                self._snapshot(participant, "end", *_end_status(reason, result, i), responsible)
+
+    def _moves(self, participant, plan, last_day, categories, recorded_by, i):
+        """One move per three-month period begun by ``last_day``; some begin
+        with preparing for work, which is recorded but is not a move."""
+        periods = []
+        for k in range(1, 9):
+            first, last = period_bounds(participant.start_date, k)
+            if first > last_day:
+                break
+            periods.append((k, first, last))
+        for k, first, last in periods:
+            code = plan["move"]
+            if code is None or (k == 1 and len(periods) > 1 and i % 3 == 0):
+                code = PREPARING
+            move = StepwiseMove(
+                participant=participant,
+                period=k,
+                period_start=first,
+                period_end=last,
+                category=categories[code],
+                recorded_by=recorded_by,
+            )
+            move.full_clean()
+            move.save()
+
+    def _snapshot(self, participant, moment, employment_status, income_source, recorded_by):
+        snapshot = StatusSnapshot(
+            participant=participant,
+            moment=moment,
+            employment_status=employment_status,
+            income_source=income_source,
+            recorded_by=recorded_by,
+        )
+        snapshot.full_clean()
+        snapshot.save()
+
+
+class _NumbersByBirthYear:
+    """Skatteverket's test numbers, handed out by birth year and sex, each once."""
+
+    def __init__(self):
+        self.unused = {}
+        for number in testnumbers.working_age(born_from=1964, born_to=2003):
+            male = int(number[10]) % 2 == 1
+            self.unused.setdefault((int(number[:4]), male), []).append(number)
+
+    def take(self, year: int, *, male: bool) -> str:
+        for candidate in itertools.chain(range(year, 2004), range(year - 1, 1963, -1)):
+            numbers = self.unused.get((candidate, male))
+            if numbers:
+                return numbers.pop(0)
+        raise LookupError("no test number left")
+
+
+def _demo_plan() -> list[dict]:
+    """Gender, closure and move category of each demo participant, in a
+    fixed shuffled order (the same on every run)."""
+    rng = random.Random(2023)  # noqa: S311 - demo data, not security
+    genders = [Gender.WOMAN] * DEMO_WOMEN + [Gender.MAN] * DEMO_MEN
+    rng.shuffle(genders)
+    closures = [
+        (ClosureReason.STUDIES if result == "csn_studies" else ClosureReason.WORK, result)
+        for result, n in DEMO_SELF_SUPPORT.items()
+        for _ in range(n)
+    ]
+    closures += [(ClosureReason.OTHER, "")] * DEMO_OTHER_REASONS
+    closures += [(ClosureReason.WORK, ClosureResult.NO_SELF_SUPPORT)] * DEMO_NO_SELF_SUPPORT
+    rng.shuffle(closures)
+    # The earliest starters are the closed ones.
+    closures += [None] * (len(genders) - len(closures))
+    own = [code for code, n in DEMO_MOVES_WITHOUT_SELF_SUPPORT.items() for _ in range(n)]
+    rng.shuffle(own)
+    self_supporting = sum(DEMO_SELF_SUPPORT.values())
+    before = [code for code, n in DEMO_MOVES_BEFORE_SELF_SUPPORT.items() for _ in range(n)]
+    before += [None] * (self_supporting - len(before))
+    rng.shuffle(before)
+    plans = []
+    for gender, closure in zip(genders, closures, strict=True):
+        reached = closure is not None and closure[1] in DEMO_SELF_SUPPORT
+        move = before.pop() if reached else own.pop()
+        plans.append({"gender": gender, "closure": closure, "move": move})
+    return plans
+
+
+def _start_status(participant):
+    if participant.target_group == "AF14":
+        return EmploymentStatus.OTHER, IncomeSource.SJUKPENNING
+    return EmploymentStatus.SEEKING_WORK, IncomeSource.EKONOMISKT_BISTAND
+
+
+def _end_status(reason, result, i):
+    if result == ClosureResult.CSN_STUDIES:
+        return EmploymentStatus.STUDIES, IncomeSource.CSN
+    if result == ClosureResult.JOB_WITHOUT_SUPPORT:
+        return EmploymentStatus.PAID_WORK, IncomeSource.SALARY
+    if result in DEMO_SELF_SUPPORT:
+        return EmploymentStatus.SUBSIDISED_WORK, IncomeSource.SALARY
+    if reason == ClosureReason.WORK:
+        return EmploymentStatus.SUBSIDISED_WORK, IncomeSource.EKONOMISKT_BISTAND
+    if i % 2:
+        return EmploymentStatus.OTHER, IncomeSource.SJUKPENNING
+    return EmploymentStatus.SEEKING_WORK, IncomeSource.AKTIVITETSSTOD

@@ -1,0 +1,333 @@
+"""The programme's results (product.md, the results contract).
+
+One computation, :func:`results_compute`, feeds the JSON, the dashboard,
+the workbook and the PDF, so that they cannot disagree. Everything is
+counted in the database with filtered aggregates: four queries whatever the
+number of participants.
+
+Definitions (kept exactly as the contract states them):
+
+- a participant *counts in the period* when the participation overlaps it:
+  start ≤ ``to`` and (no end, or end ≥ ``from``);
+- *self-support*: counted participants closed inside the period because of
+  work or studies with a self-support result;
+- a *move* of a category: a stepwise move of that category recorded for a
+  three-month period that overlaps the report period (each person once per
+  category); *övriga skäl*: counted participants closed for other reasons
+  inside the period;
+- *participants with a move*: counted participants with a move of one of
+  the three move categories, or with a self-support result.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mapping.periods import add_months
+from participants.models import (
+    SELF_SUPPORT_RESULTS,
+    ClosureReason,
+    ClosureResult,
+    EmploymentStatus,
+    Gender,
+    IncomeSource,
+    Participant,
+    StatusSnapshot,
+)
+
+# The contract's keys, in the contract's order, with their Swedish labels.
+SELF_SUPPORT_KEYS = [
+    ClosureResult.CSN_STUDIES.value,
+    ClosureResult.JOB_WITHOUT_SUPPORT.value,
+    ClosureResult.EXTRATJANST.value,
+    ClosureResult.LONEBIDRAG.value,
+    ClosureResult.NYSTARTSJOBB.value,
+    ClosureResult.INTROJOBB.value,
+]
+assert set(SELF_SUPPORT_KEYS) == {r.value for r in SELF_SUPPORT_RESULTS}  # noqa: S101
+
+MOVE_KEYS = ["praktik_arbetsprovning", "arbets_studieformaga", "studier_annan_ersattning"]
+OTHER_REASONS_KEY = "ovriga_skal"
+
+LABELS = {
+    ClosureResult.CSN_STUDIES.value: _("Studier med CSN"),
+    ClosureResult.JOB_WITHOUT_SUPPORT.value: _("Jobb utan stöd"),
+    ClosureResult.EXTRATJANST.value: _("Extratjänst"),
+    ClosureResult.LONEBIDRAG.value: _("Lönebidrag"),
+    ClosureResult.NYSTARTSJOBB.value: _("Nystartsjobb"),
+    ClosureResult.INTROJOBB.value: _("Introjobb"),
+    "praktik_arbetsprovning": _("Praktik/arbetsprövning"),
+    "arbets_studieformaga": _("Arbets-/studieförmåga"),
+    "studier_annan_ersattning": _("Studier med annan ersättning"),
+    OTHER_REASONS_KEY: _("Övriga skäl"),
+}
+
+# Contract key for each gender.
+GENDER_KEYS = {Gender.WOMAN.value: "women", Gender.MAN.value: "men", Gender.OTHER.value: "other"}
+GENDER_LABELS = {"women": _("Kvinnor"), "men": _("Män"), "other": _("Annat")}
+
+# The earliest and latest dates a filter may name: outside them a date is
+# a typing mistake, not a report period.
+FIRST_DATE = datetime.date(2000, 1, 1)
+LAST_DATE = datetime.date(2100, 12, 31)
+
+
+@dataclass(frozen=True)
+class ResultsFilter:
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    referring_organisation: object | None = None  # an Organisation
+    responsible: object | None = None  # a User (staff only)
+
+
+@dataclass
+class Outcome:
+    """One outcome row: its key, label, total and split by gender."""
+
+    key: str
+    label: str
+    total: int
+    by_gender: dict[str, int]
+
+
+@dataclass
+class Results:
+    filters: ResultsFilter
+    total: int
+    by_gender: dict[str, int]
+    self_support_total: int
+    self_support_share: float
+    self_support: list[Outcome]
+    moves: list[Outcome]
+    participants_with_move: int
+    self_support_by_gender: dict[str, int]
+    with_move_by_gender: dict[str, int]
+    delmal_2_all_moved: bool
+    delmal_3_share_target: float
+    delmal_3_met: bool
+    # Delmål 4: (first day of month, active participants) over the programme.
+    active_per_month: list[tuple[datetime.date, int]] = field(default_factory=list)
+    # Before/after: {"employment_status": [(key, label, start, end)], ...}
+    before_after_count: int = 0
+    before_after: dict[str, list[tuple[str, str, int, int]]] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.total == 0
+
+    def as_contract(self, mask=None) -> dict:
+        """The JSON of the results contract, key for key. ``mask`` (for the
+        steering group under a small-cell threshold) replaces breakdown
+        counts below the threshold by the text "<N"; totals stay numbers."""
+        f = self.filters
+        m = mask or (lambda n: n)
+        return {
+            "period": {
+                "from": f.date_from.isoformat() if f.date_from else None,
+                "to": f.date_to.isoformat() if f.date_to else None,
+            },
+            "participants": {
+                "total": self.total,
+                **{g: m(n) for g, n in self.by_gender.items()},
+            },
+            "self_support": {
+                "total": self.self_support_total,
+                "share": self.self_support_share,
+                "by_category": {o.key: m(o.total) for o in self.self_support},
+            },
+            "stepwise_moves": {
+                "participants_with_move": self.participants_with_move,
+                "by_category": {o.key: m(o.total) for o in self.moves},
+            },
+            "goals": {
+                "delmal_2_all_moved": self.delmal_2_all_moved,
+                "delmal_3_share_target": self.delmal_3_share_target,
+                "delmal_3_met": self.delmal_3_met,
+            },
+        }
+
+
+def _counted(filters: ResultsFilter):
+    """Participants counted in the period (and matching the other filters)."""
+    qs = Participant.objects.all()
+    if filters.date_to is not None:
+        qs = qs.filter(start_date__lte=filters.date_to)
+    if filters.date_from is not None:
+        qs = qs.filter(Q(end_date__isnull=True) | Q(end_date__gte=filters.date_from))
+    if filters.referring_organisation is not None:
+        qs = qs.filter(referring_organisation=filters.referring_organisation)
+    if filters.responsible is not None:
+        qs = qs.filter(responsible=filters.responsible)
+    return qs
+
+
+def _closed_in_period(filters: ResultsFilter, prefix: str = "") -> Q:
+    q = Q(**{f"{prefix}status": Participant.Status.CLOSED, f"{prefix}end_date__isnull": False})
+    if filters.date_from is not None:
+        q &= Q(**{f"{prefix}end_date__gte": filters.date_from})
+    if filters.date_to is not None:
+        q &= Q(**{f"{prefix}end_date__lte": filters.date_to})
+    return q
+
+
+def _self_support(filters: ResultsFilter) -> Q:
+    return _closed_in_period(filters) & Q(
+        closure_reason__in=[ClosureReason.WORK, ClosureReason.STUDIES],
+        closure_result__in=SELF_SUPPORT_KEYS,
+    )
+
+
+def _move_in_period(filters: ResultsFilter, codes: list[str]) -> Q:
+    q = Q(moves__category__code__in=codes)
+    if filters.date_to is not None:
+        q &= Q(moves__period_start__lte=filters.date_to)
+    if filters.date_from is not None:
+        q &= Q(moves__period_end__gte=filters.date_from)
+    return q
+
+
+def _distinct(q: Q) -> Count:
+    # Joining the moves repeats a participant once per move: count people.
+    return Count("id", distinct=True, filter=q)
+
+
+def _outcome_aggregates(filters: ResultsFilter) -> dict:
+    self_support = _self_support(filters)
+    aggregates = {
+        "total": Count("id", distinct=True),
+        "self_support": _distinct(self_support),
+        "with_move": _distinct(_move_in_period(filters, MOVE_KEYS) | self_support),
+        OTHER_REASONS_KEY: _distinct(
+            _closed_in_period(filters) & Q(closure_reason=ClosureReason.OTHER)
+        ),
+    }
+    for key in SELF_SUPPORT_KEYS:
+        aggregates[key] = _distinct(self_support & Q(closure_result=key))
+    for key in MOVE_KEYS:
+        aggregates[key] = _distinct(_move_in_period(filters, [key]))
+    return aggregates
+
+
+def _active_per_month(filters: ResultsFilter, today: datetime.date):
+    """Delmål 4: participants active in each month, from the first start
+    (or the period's start) to this month (or the period's end)."""
+    base = _counted(
+        ResultsFilter(
+            referring_organisation=filters.referring_organisation,
+            responsible=filters.responsible,
+        )
+    )
+    first = base.aggregate(first=Min("start_date"))["first"]
+    if first is None:
+        return []
+    first = max(first, filters.date_from or first)
+    last = min(today, filters.date_to or today)
+    if last < first:
+        return []
+    months = []
+    month = first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    aggregates = {}
+    for i, start in enumerate(months):
+        end = add_months(start, 1) - datetime.timedelta(days=1)
+        aggregates[f"m{i}"] = Count(
+            "id",
+            filter=Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start)),
+        )
+    counts = base.aggregate(**aggregates)
+    return [(start, counts[f"m{i}"]) for i, start in enumerate(months)]
+
+
+def _before_after(filters: ResultsFilter):
+    """Employment status and income source at the start and at the closure,
+    for counted participants closed inside the period with both recorded."""
+    closed = _counted(filters).filter(_closed_in_period(filters))
+    both = closed.filter(
+        Exists(StatusSnapshot.objects.filter(participant=OuterRef("pk"), moment="start")),
+        Exists(StatusSnapshot.objects.filter(participant=OuterRef("pk"), moment="end")),
+    )
+    rows = (
+        StatusSnapshot.objects.filter(participant__in=both.values("pk"))
+        .values("moment", "employment_status", "income_source")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    employment = {key: {"start": 0, "end": 0} for key in EmploymentStatus.values}
+    income = {key: {"start": 0, "end": 0} for key in IncomeSource.values}
+    people = 0
+    for row in rows:
+        employment[row["employment_status"]][row["moment"]] += row["n"]
+        income[row["income_source"]][row["moment"]] += row["n"]
+        if row["moment"] == "end":
+            people += row["n"]
+    return people, {
+        "employment_status": [
+            (key, label, employment[key]["start"], employment[key]["end"])
+            for key, label in EmploymentStatus.choices
+        ],
+        "income_source": [
+            (key, label, income[key]["start"], income[key]["end"])
+            for key, label in IncomeSource.choices
+        ],
+    }
+
+
+def results_compute(filters: ResultsFilter | None = None, *, today=None) -> Results:
+    """The results for ``filters``. Four queries: the outcomes by gender,
+    the programme's first start, the active participants per month, and the
+    before/after snapshots."""
+    filters = filters or ResultsFilter()
+    today = today or timezone.localdate()
+    rows = list(
+        _counted(filters).values("gender").annotate(**_outcome_aggregates(filters)).order_by()
+    )
+    keys = ["total", "self_support", "with_move", OTHER_REASONS_KEY, *SELF_SUPPORT_KEYS, *MOVE_KEYS]
+    by_gender = {name: dict.fromkeys(keys, 0) for name in GENDER_KEYS.values()}
+    for row in rows:
+        gender = GENDER_KEYS.get(row["gender"], "other")
+        for key in keys:
+            by_gender[gender][key] += row[key]
+
+    def total(key):
+        return sum(g[key] for g in by_gender.values())
+
+    def outcome(key):
+        return Outcome(
+            key=key,
+            label=str(LABELS[key]),
+            total=total(key),
+            by_gender={g: by_gender[g][key] for g in GENDER_KEYS.values()},
+        )
+
+    participants = total("total")
+    self_support_total = total("self_support")
+    share = round(self_support_total / participants, 4) if participants else 0
+    target = settings.RATTINSATS_DELMAL_3_SHARE_TARGET
+    with_move = total("with_move")
+    people, before_after = _before_after(filters)
+    return Results(
+        filters=filters,
+        total=participants,
+        by_gender={g: by_gender[g]["total"] for g in GENDER_KEYS.values()},
+        self_support_total=self_support_total,
+        self_support_share=share,
+        self_support=[outcome(key) for key in SELF_SUPPORT_KEYS],
+        moves=[outcome(key) for key in [*MOVE_KEYS, OTHER_REASONS_KEY]],
+        participants_with_move=with_move,
+        self_support_by_gender={g: by_gender[g]["self_support"] for g in GENDER_KEYS.values()},
+        with_move_by_gender={g: by_gender[g]["with_move"] for g in GENDER_KEYS.values()},
+        delmal_2_all_moved=participants > 0 and with_move == participants,
+        delmal_3_share_target=target,
+        delmal_3_met=participants > 0 and share >= target,
+        active_per_month=_active_per_month(filters, today),
+        before_after_count=people,
+        before_after=before_after,
+    )
