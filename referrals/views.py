@@ -204,7 +204,10 @@ def _meeting_page(request, week_start, *, notes_form=None, allocation_form=None,
     staff = selectors.allocatable_staff()
     loads = selectors.staff_loads(staff, today)
     is_current = week_start == current
-    ready = selectors.referrals_ready() if is_current else []
+    if allocation_form is not None:
+        ready = allocation_form.referrals  # as posted, with their errors
+    else:
+        ready = selectors.referrals_ready() if is_current else []
     proposal = allocation.propose_allocation([selectors.case_for(r, today) for r in ready], loads)
     if allocation_form is None and ready:
         allocation_form = AllocationForm(
