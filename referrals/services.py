@@ -406,8 +406,12 @@ def referral_information_call(
     if errors:
         raise ValidationError(errors)
     locked = _locked(referral)
-    if locked.status != Referral.Status.ALLOCATED:
+    if locked.status in (Referral.Status.ACCEPTED, Referral.Status.DECLINED):
         raise ValidationError(_("Informationssamtalet är redan registrerat."))
+    if locked.status != Referral.Status.ALLOCATED:
+        raise ValidationError(
+            _("Anvisningen har ingen ansvarig än: den fördelas först på veckomötet.")
+        )
     now = timezone.now()
     locked.call_at = now
     locked.call_by = actor

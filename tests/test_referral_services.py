@@ -484,3 +484,17 @@ def test_it_recognises_files_by_their_first_bytes():
     assert sniff(PDF[:16]) == ("application/pdf", "pdf")
     assert sniff(b"\xff\xd8\xff\xe0") == ("image/jpeg", "jpg")
     assert sniff(b"GIF89a") is None
+
+
+def test_it_refuses_the_call_before_allocation_and_twice(officer, allocated):
+    waiting = ReferralFactory(status=Referral.Status.READY)
+    call = {
+        "identity_verified": True,
+        "informed_about_reporting": True,
+        "wants_to_participate": False,
+    }
+    with pytest.raises(ValidationError, match="veckomötet"):
+        services.referral_information_call(actor=officer, referral=waiting, **call)
+    services.referral_information_call(actor=officer, referral=allocated, **call)
+    with pytest.raises(ValidationError, match="redan registrerat"):
+        services.referral_information_call(actor=officer, referral=allocated, **call)
