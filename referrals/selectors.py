@@ -125,20 +125,16 @@ def staff_loads(staff: list[User], today: datetime.date) -> list[allocation.Staf
             genders[responsible_id][gender] += n
 
     # Grouped by birth date (first eight digits) rather than row by row.
-    add(
-        Participant.objects.filter(status=Participant.Status.ACTIVE, responsible_id__in=ids)
-        .annotate(born=Substr("personnummer", 1, 8))
-        .values_list("responsible_id", "gender", "born")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    add(
-        Referral.objects.filter(status=Referral.Status.ALLOCATED, responsible_id__in=ids)
-        .annotate(born=Substr("personnummer", 1, 8))
-        .values_list("responsible_id", "gender", "born")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    for qs in (
+        Participant.objects.filter(status=Participant.Status.ACTIVE, responsible_id__in=ids),
+        Referral.objects.filter(status=Referral.Status.ALLOCATED, responsible_id__in=ids),
+    ):
+        add(
+            qs.annotate(born=Substr("personnummer", 1, 8))
+            .values_list("responsible_id", "gender", "born")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
     return [
         allocation.StaffLoad(
             id=u.pk,

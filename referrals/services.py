@@ -10,6 +10,7 @@ something happened and link to the page that shows it.
 from __future__ import annotations
 
 import datetime
+import logging
 import uuid
 from collections.abc import Iterable, Mapping
 
@@ -34,6 +35,8 @@ from .eligibility import Answers, eligibility_problems, target_group_for
 from .models import Referral, WeeklyMeeting
 from .selectors import VIEW_PERMISSION
 from .uploads import storage_name, validate_consent_document
+
+logger = logging.getLogger(__name__)
 
 # Only a vägledare at JobbCentrum or an arbetsförmedlare at the AF may refer.
 REFERRING_ORGANISATIONS = (
@@ -80,14 +83,19 @@ def notify(users: Iterable[User], message: str, url: str) -> None:
     }
 
     def send():
+        # After the commit the change stands: a mail server that fails must
+        # not turn the user's request into an error. The in-app
+        # notification is already saved.
         for address in recipients:
-            send_mail(
-                subject=_("Rätt insats: %(message)s") % {"message": message},
-                message=body,
-                from_email=None,
-                recipient_list=[address],
-                fail_silently=True,
-            )
+            try:
+                send_mail(
+                    subject=_("Rätt insats: %(message)s") % {"message": message},
+                    message=body,
+                    from_email=None,
+                    recipient_list=[address],
+                )
+            except OSError:
+                logger.warning("Notification e-mail could not be sent", exc_info=True)
 
     transaction.on_commit(send)
 

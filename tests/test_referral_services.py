@@ -76,6 +76,15 @@ def referrer(db):
     return referral_counsellor()
 
 
+def allocate(referral: Referral, to) -> Referral:
+    """Allocate a referral at this week's meeting (as the responsible)."""
+    services.meeting_allocate(
+        actor=to, week_start=week_monday(timezone.localdate()), assignments={referral.pk: to}
+    )
+    referral.refresh_from_db()
+    return referral
+
+
 # --- Submitting ---------------------------------------------------------------
 
 
@@ -355,14 +364,7 @@ def test_it_keeps_one_meeting_per_week_and_refuses_stale_notes(owner, teammate):
 
 @pytest.fixture
 def allocated(owner):
-    referral = ReferralFactory(status=Referral.Status.READY)
-    services.meeting_allocate(
-        actor=owner,
-        week_start=week_monday(timezone.localdate()),
-        assignments={referral.pk: owner},
-    )
-    referral.refresh_from_db()
-    return referral
+    return allocate(ReferralFactory(status=Referral.Status.READY), owner)
 
 
 def test_it_declines_and_tells_the_counsellor(officer, allocated):
@@ -419,10 +421,7 @@ def test_it_passes_the_consent_form_on_to_the_participant(officer, owner, referr
     services.referral_check(
         actor=officer, referral=referral, has_other_intervention=False, note="Ok"
     )
-    services.meeting_allocate(
-        actor=owner, week_start=week_monday(timezone.localdate()), assignments={referral.pk: owner}
-    )
-    referral.refresh_from_db()
+    allocate(referral, owner)
     services.referral_information_call(
         actor=officer,
         referral=referral,

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from participants.models import Participant
 from rattinsats.models import Organisation, Role
-from referrals import services
 from referrals.models import Referral, WeeklyMeeting, week_monday
 
 from .conftest import client_for
@@ -20,6 +19,7 @@ from .factories import (
     organisation,
     referral_counsellor,
 )
+from .test_referral_services import _private_media, allocate  # noqa: F401 - fixture
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -31,17 +31,6 @@ INBOX_QUERIES = 9
 # caseloads (participants, allocated referrals); referrals ready; recent
 # meetings; the header's task and notification counts; session renewal (3).
 MEETING_QUERIES = 14
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "uploads"), "base_url": None},
-        },
-    }
 
 
 @pytest.fixture
@@ -286,11 +275,7 @@ def test_the_check_form_shows_errors_and_saves_nothing(officer):
 
 def test_the_information_call_makes_a_participant(officer, owner):
     referral = ReferralFactory(status=Referral.Status.READY)
-    services.meeting_allocate(
-        actor=owner,
-        week_start=week_monday(timezone.localdate()),
-        assignments={referral.pk: owner},
-    )
+    allocate(referral, owner)
     client = client_for(officer)
     url = reverse("referrals:information_call", args=[referral.pk])
     response = client.post(url, {"wants_to_participate": "ja"})
@@ -322,11 +307,7 @@ def test_the_information_call_makes_a_participant(officer, owner):
 
 def test_the_responsible_sees_the_allocated_referral_others_do_not(owner, teammate):
     referral = ReferralFactory(status=Referral.Status.READY)
-    services.meeting_allocate(
-        actor=owner,
-        week_start=week_monday(timezone.localdate()),
-        assignments={referral.pk: owner},
-    )
+    allocate(referral, owner)
     url = reverse("referrals:detail", args=[referral.pk])
     assert client_for(owner).get(url).status_code == 200
     assert client_for(teammate).get(url).status_code == 404
