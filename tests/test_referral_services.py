@@ -497,3 +497,37 @@ def test_it_refuses_the_call_before_allocation_and_twice(officer, allocated):
     services.referral_information_call(actor=officer, referral=allocated, **call)
     with pytest.raises(ValidationError, match="redan registrerat"):
         services.referral_information_call(actor=officer, referral=allocated, **call)
+
+
+def test_no_e_mail_or_notification_of_the_whole_path_names_the_person(
+    referrer, officer, owner, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://ratt-insats.example.invalid"
+    for user in (referrer, officer, owner):
+        user.email = f"{user.username}@example.invalid"
+        user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = services.referral_submit(actor=referrer, **submit_data())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.referral_check(
+            actor=officer, referral=referral, has_other_intervention=False, note="Ok"
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        allocate(referral, owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.referral_information_call(
+            actor=officer,
+            referral=referral,
+            identity_verified=True,
+            informed_about_reporting=True,
+            wants_to_participate=True,
+            start_date=timezone.localdate(),
+        )
+    recipients = {address for message in mail.outbox for address in message.to}
+    assert recipients == {u.email for u in (referrer, officer, owner)}
+    texts = [m.subject + m.body for m in mail.outbox]
+    texts += list(Notification.objects.values_list("message", flat=True))
+    for text in texts:
+        for personal in (referral.first_name, referral.last_name, referral.personnummer[:8]):
+            assert personal not in text
+    assert all("https://ratt-insats.example.invalid/" in m.body for m in mail.outbox)
