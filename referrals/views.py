@@ -126,7 +126,6 @@ def check(request, pk: int):
         request,
         "referrals/detail.html",
         _detail_context(request, referral, check_form=form),
-        status=200,
     )
 
 
@@ -171,7 +170,8 @@ def consent_document(request, pk: int):
         referral.consent_document.open("rb"),
         as_attachment=True,
         filename=f"samtycke-anvisning-{referral.pk}.{extension}",
-        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+        content_type=referral.consent_document_type
+        or CONTENT_TYPES.get(extension, "application/octet-stream"),
     )
 
 
@@ -197,7 +197,7 @@ def meeting(request, year: int, week: int):
     return _meeting_page(request, _week_start(year, week))
 
 
-def _meeting_page(request, week_start, *, notes_form=None, allocation_form=None, status=200):
+def _meeting_page(request, week_start, *, notes_form=None, allocation_form=None):
     today = timezone.localdate()
     current = selectors.current_week_start(today)
     meeting = selectors.meeting_for_week(week_start)
@@ -257,7 +257,6 @@ def _meeting_page(request, week_start, *, notes_form=None, allocation_form=None,
             "previous": previous.isocalendar()[:2],
             "following": following.isocalendar()[:2] if following <= current else None,
         },
-        status=status,
     )
 
 
