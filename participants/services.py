@@ -180,9 +180,15 @@ def consent_record(
     signed_on: datetime.date,
     valid_until: datetime.date,
     document=None,
+    checked_by_caller: bool = False,
 ) -> Consent:
-    """Record a new or renewed consent for the participant."""
-    _require_change(actor, participant)
+    """Record a new or renewed consent for the participant.
+
+    ``checked_by_caller``: the calling service has already checked the
+    actor's right (the information call records the consent given at
+    referral before the responsible staff member takes over)."""
+    if not checked_by_caller:
+        _require_change(actor, participant)
     if not organisations:
         raise ValidationError({"organisations": _("Välj minst en organisation.")})
     today = timezone.localdate()

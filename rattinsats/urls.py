@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("deltagare/", include("participants.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("referrals.urls")),
     # One login page for everybody, with its lockout and audit trail.
     path(
         "admin/login/",

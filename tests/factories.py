@@ -4,6 +4,7 @@ test numbers only."""
 import datetime
 import importlib
 import itertools
+import uuid
 
 import factory
 from django.utils import timezone
@@ -90,3 +91,42 @@ class ConsentFactory(factory.django.DjangoModelFactory):
         if create:
             ensure_reference_data()
             obj.organisations.set(extracted or Organisation.objects.all())
+
+
+def referral_counsellor(kind: str = "jobbcentrum") -> User:
+    """A counsellor entitled to refer (JobbCentrum or the AF)."""
+    return UserFactory(role=Role.COUNSELLOR, organisation=organisation(kind))
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A referral as the counsellor sent it (status "received"); eligible by
+    route (a), with a consent covering every organisation."""
+
+    class Meta:
+        model = "referrals.Referral"
+        skip_postgeneration_save = True
+
+    submission_key = factory.LazyFunction(uuid.uuid4)
+    referred_by = factory.LazyFunction(referral_counsellor)
+    referring_organisation = factory.LazyAttribute(lambda o: o.referred_by.organisation)
+    personnummer = factory.LazyFunction(next_personnummer)
+    first_name = factory.Iterator(["Maja", "Omar", "Lina", "Kim"])
+    last_name = factory.Sequence(lambda n: f"Anvisadsson{n}")
+    gender = Gender.WOMAN
+    needs_deeper_support = True
+    other_af_intervention = False
+    registered_jobseeker = True
+    social_assistance = True
+    jobseeker_category_14 = False
+    sick_leave_ending = False
+    target_group = "FS"
+    reason = "Behöver stöd på vägen mot arbete."
+    consent_signed_on = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=3)
+    )
+
+    @factory.post_generation
+    def consent_organisations(obj, create, extracted, **kwargs):
+        if create:
+            ensure_reference_data()
+            obj.consent_organisations.set(extracted or Organisation.objects.all())

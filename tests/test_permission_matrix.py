@@ -14,7 +14,13 @@ from django.utils import timezone
 from participants.models import Task
 
 from .conftest import client_for
-from .factories import ConsentFactory, ParticipantFactory, UserFactory, organisation
+from .factories import (
+    ConsentFactory,
+    ParticipantFactory,
+    ReferralFactory,
+    UserFactory,
+    organisation,
+)
 
 ROLES = [
     "anonymous",
@@ -52,7 +58,7 @@ REPORT_READERS = (*TEAM, "steering", "administrator")
 MATRIX = {
     "login": {role: (OK if role == "anonymous" else REDIRECT) for role in ROLES},
     "logout": everyone_logged_in(NOT_ALLOWED),
-    "start": everyone_logged_in(REDIRECT, counsellor=OK),
+    "start": everyone_logged_in(REDIRECT),
     "two_factor_verify": everyone_logged_in(REDIRECT),
     "two_factor_setup": everyone_logged_in(REDIRECT),
     "password_change": everyone_logged_in(OK),
@@ -67,6 +73,19 @@ MATRIX = {
     "participants:detail": only(["owner"]),
     "participants:consents": only(["owner"]),
     "participants:consent_withdraw": only(["owner"]),
+    "referrals:mine": only(["counsellor"]),
+    "referrals:new": only(["counsellor"]),
+    "referrals:receipt": only(["counsellor"]),
+    "referrals:inbox": only(["officer"]),
+    "referrals:detail": only(["officer"]),
+    "referrals:check": only(["officer"], code=NOT_ALLOWED),
+    "referrals:information_call": only(["officer"], code=NOT_ALLOWED),
+    # The referral in this world has no uploaded form.
+    "referrals:consent_document": only([]),
+    "referrals:meeting_current": only(TEAM),
+    "referrals:meeting": only(TEAM),
+    "referrals:meeting_notes": only(TEAM, code=NOT_ALLOWED),
+    "referrals:meeting_allocate": only(TEAM, code=NOT_ALLOWED),
     "reports:dashboard": only(REPORT_READERS),
     "reports:results_json": only(REPORT_READERS),
     "reports:results_xlsx": only(REPORT_READERS),
@@ -125,12 +144,23 @@ def world(db):
         kind=Task.Kind.BOOK_MAPPING,
         due_on=timezone.localdate() + datetime.timedelta(days=3),
     )
-    kwargs = {"pk": participant.pk, "consent_pk": consent.pk, "task_pk": task.pk}
+    referral = ReferralFactory(referred_by=users["counsellor"])
+    year, week, _ = timezone.localdate().isocalendar()
+    kwargs = {
+        "pk": participant.pk,
+        "consent_pk": consent.pk,
+        "task_pk": task.pk,
+        "year": year,
+        "week": week,
+        # In the referrals app, pk is the referral's.
+        "referrals:pk": referral.pk,
+    }
     return users, kwargs
 
 
 def _url(name, pattern, kwargs):
-    wanted = {k: kwargs[k] for k in pattern.pattern.regex.groupindex}
+    namespace = name.split(":")[0] + ":"
+    wanted = {k: kwargs.get(namespace + k, kwargs.get(k)) for k in pattern.pattern.regex.groupindex}
     return reverse(name, kwargs=wanted)
 
 

@@ -30,6 +30,7 @@ from participants.services import (
 from rattinsats import testnumbers
 from rattinsats.models import Organisation, Role, User
 from rattinsats.services import account_sync_role
+from referrals.demo import demo_referrals_ensure
 
 DEMO_PASSWORD = "RattInsats-demo-2026"  # noqa: S105 - printed and documented on purpose
 
@@ -143,6 +144,7 @@ class Command(BaseCommand):
         accounts = self._accounts(password)
         if not Participant.objects.exists():
             self._participants(accounts)
+        demo_referrals_ensure()
         self.stdout.write(self.style.SUCCESS("Demodata klar. Inloggningar:"))
         for username, _first, _last, role, _org in ACCOUNTS:
             self.stdout.write(f"  {username:<18} {password:<24} {role.label}")
