@@ -293,3 +293,68 @@ def flag_create(
     flag.save()
     audit_log(actor=actor, action=Action.CREATE, obj=flag)
     return flag
+
+
+def _check_import_actor(actor, participant: Participant) -> None:
+    _require_casework(actor)
+    if participant.status != Participant.Status.ACTIVE or participant.end_date is not None:
+        raise ValidationError(_("Deltagandet är redan avslutat."))
+
+
+@transaction.atomic
+def participant_import_closure(
+    *,
+    actor: User,
+    participant: Participant,
+    end_date: datetime.date,
+    closure_reason: str,
+    closure_result: str = "",
+    audit: bool = True,
+) -> Participant:
+    """Record a closure that happened before the record came into the app
+    (the goal-document workbook import). Only the import calls it, for a
+    participant it has just created; the closure workflow itself
+    (follow-up, summary, flags) belongs to the closure service."""
+    from .models import ClosureReason, ClosureResult
+
+    _check_import_actor(actor, participant)
+    if closure_reason not in ClosureReason.values:
+        raise ValidationError({"closure_reason": _("Ange en avslutsorsak.")})
+    if closure_result and (
+        closure_reason == ClosureReason.OTHER or closure_result not in ClosureResult.values
+    ):
+        raise ValidationError(
+            {"closure_result": _("Resultat anges bara vid avslut för arbete eller studier.")}
+        )
+    if end_date < participant.start_date:
+        raise ValidationError({"end_date": _("Slutdatumet kan inte vara före startdatumet.")})
+    participant.status = Participant.Status.CLOSED
+    participant.end_date = end_date
+    participant.closure_reason = closure_reason
+    participant.closure_result = closure_result
+    participant.full_clean()
+    participant.save(
+        update_fields=["status", "end_date", "closure_reason", "closure_result", "updated_at"]
+    )
+    if audit:
+        audit_log(actor=actor, action=Action.CHANGE, obj=participant, detail="importerat avslut")
+    return participant
+
+
+@transaction.atomic
+def participant_import_responsible(
+    *, actor: User, participant: Participant, responsible: User, audit: bool = True
+) -> Participant:
+    """Set the responsible staff member of an imported record even when
+    that account is no longer active (historic rows of the workbook; the
+    import may create such accounts). Only the import calls it, for a
+    participant it has just created."""
+    _require_casework(actor)
+    if responsible.role not in (Role.STAFF, Role.EMPLOYMENT_OFFICER):
+        raise ValidationError({"responsible": _("Ansvarig måste vara en projektmedarbetare.")})
+    participant.responsible = responsible
+    participant.save(update_fields=["responsible", "updated_at"])
+    grant_access(participant, responsible)
+    if audit:
+        audit_log(actor=actor, action=Action.CHANGE, obj=participant, detail="ansvarig")
+    return participant

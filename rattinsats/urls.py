@@ -21,6 +21,9 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("deltagare/", include("participants.urls")),
+    # The goal-document overview (maldokument/) and the participant tabs
+    # for mapping and goals (deltagare/<id>/kartlaggning/, …/mal/).
+    path("", include("mapping.urls")),
     # One login page for everybody, with its lockout and audit trail.
     path(
         "admin/login/",
