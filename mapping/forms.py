@@ -22,12 +22,23 @@ class VersionedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["version"] = version
+        self._label_empty_choices()
+
+    # The label of an empty choice, per field.
+    empty_labels: dict = {}
+
+    def _label_empty_choices(self):
+        for name, label in self.empty_labels.items():
+            field = self.fields[name]
+            field.choices = [("", label)] + [c for c in field.choices if c[0] != ""]
 
     def content(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class MappingDocumentForm(VersionedForm):
+    empty_labels = {"goal_direction": _("Inte bestämt än")}
+
     class Meta:
         model = MappingDocument
         fields = list(MappingDocument.CONTENT_FIELDS)
@@ -55,6 +66,8 @@ class MappingDocumentForm(VersionedForm):
 
 
 class GoalDocumentForm(VersionedForm):
+    empty_labels = {f"delmal_{n}_status": _("Ingen status") for n in (1, 2, 3)}
+
     class Meta:
         model = GoalDocument
         fields = list(GoalDocument.CONTENT_FIELDS)
@@ -101,7 +114,7 @@ class GoalDocumentForm(VersionedForm):
 class MoveForm(forms.Form):
     period = forms.TypedChoiceField(label=_("Period"), coerce=int)
     category = forms.ModelChoiceField(
-        label=_("Stegvis förflyttning"),
+        label=_("Kategori"),
         queryset=MoveCategory.objects.filter(active=True),
         empty_label=_("Välj kategori"),
         error_messages={"required": _("Välj en kategori.")},

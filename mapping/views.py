@@ -57,13 +57,29 @@ def _field_rows(form, document):
 def _revision_rows(revisions, form, fields):
     """History rows with the labels of the changed fields."""
     labels = {name: form.fields[name].label for name in fields if name in form.fields}
-    return [
-        {
-            "revision": revision,
-            "changed": [str(labels.get(name, name)) for name in revision.changed_fields],
-        }
-        for revision in revisions
-    ]
+    choices = {
+        name: dict(form.fields[name].choices)
+        for name in labels
+        if hasattr(form.fields[name], "choices")
+    }
+    rows = []
+    for revision in revisions:
+        changed = [name for name in revision.changed_fields if name in labels]
+        rows.append(
+            {
+                "revision": revision,
+                "changed": [str(labels[name]) for name in changed],
+                "values": [
+                    (
+                        labels[name],
+                        choices.get(name, {}).get(revision.data.get(name), "")
+                        or revision.data.get(name),
+                    )
+                    for name in changed
+                ],
+            }
+        )
+    return rows
 
 
 # --- Mapping document ----------------------------------------------------------

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from mapping.demo import demo_goal_documents
 from mapping.models import MoveCategory, StepwiseMove
 from mapping.periods import period_bounds
 from participants.models import Gender, Participant
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         accounts = self._accounts(password)
         if not Participant.objects.exists():
             self._participants(accounts)
+        demo_goal_documents()
         self.stdout.write(self.style.SUCCESS("Demodata klar. Inloggningar:"))
         for username, _first, _last, role, _org in ACCOUNTS:
             self.stdout.write(f"  {username:<18} {password:<24} {role.label}")
