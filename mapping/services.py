@@ -87,6 +87,10 @@ def _versioned_save(
     document.full_clean(exclude=["participant"], validate_unique=False)
     after = snapshot(document)
     changed = [name for name in model.CONTENT_FIELDS if before[name] != after[name]]
+    if not changed:
+        # The stored content is already what was asked for, whichever
+        # version it was read at: nothing to write, nothing to refuse.
+        return document, after, changed
     now = timezone.now()
     updated = model.objects.filter(pk=document.pk, version=version).update(
         **{name: getattr(document, name) for name in model.CONTENT_FIELDS},
@@ -122,6 +126,8 @@ def mapping_document_save(
         fields=fields,
         what=_("Kartläggningsdokumentet"),
     )
+    if not changed:
+        return document
     MappingDocumentRevision.objects.create(
         document=document,
         version=document.version,
@@ -188,6 +194,8 @@ def goal_document_save(
         fields=fields,
         what=_("Måldokumentet"),
     )
+    if not changed:
+        return document
     GoalDocumentRevision.objects.create(
         participant=participant,
         kind=GoalDocumentRevision.Kind.DOCUMENT,

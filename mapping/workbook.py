@@ -304,12 +304,11 @@ def _check_headers(header) -> list[Problem]:
     for index, expected in enumerate(HEADERS):
         actual = _text(header[index]) if index < len(header) else ""
         if actual != expected:
-            letter = get_column_letter(index + 1)
             if actual:
-                message = f"Kolumn {letter}: rubriken ska vara ”{expected}”, inte ”{actual}”."
+                message = f"Rubriken ska vara ”{expected}”, inte ”{actual}”."
             else:
-                message = f"Kolumn {letter}: rubriken ”{expected}” saknas."
-            problems.append(Problem(message, 1))
+                message = f"Rubriken ”{expected}” saknas."
+            problems.append(Problem(message, 1, expected))
     for index in range(len(HEADERS), len(header)):
         actual = _text(header[index])
         if actual:

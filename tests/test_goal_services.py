@@ -228,3 +228,13 @@ def test_the_move_factory_uses_the_period_dates(owner):
     participant = ParticipantFactory(responsible=owner, start_date=days_ago(200))
     move = StepwiseMoveFactory(participant=participant, period=2)
     assert (move.period_start, move.period_end) == period_bounds(participant.start_date, 2)
+
+
+def test_it_writes_nothing_when_nothing_changed(owner, participant):
+    services.goal_document_save(actor=owner, participant=participant, version=0, goal="Samma")
+    document = services.goal_document_save(
+        actor=owner, participant=participant, version=1, goal="Samma"
+    )
+    assert document.version == 1
+    assert GoalDocumentRevision.objects.count() == 1
+    assert AuditEvent.objects.filter(object_type="mapping.goaldocument").count() == 1

@@ -194,8 +194,10 @@ def test_it_refuses_wrong_and_missing_headers(importer):
     headers = list(HEADERS)
     headers[2] = "Kon"
     problems = problems_of([row()], headers=headers[:-1], actor=importer)
-    assert "Rad 1: Kolumn C: rubriken ska vara ”Kön”, inte ”Kon”." in problems
-    assert "Rad 1: Kolumn Z: rubriken ”SUS-samtycke” saknas." in problems
+    assert problems == [
+        "Rad 1, kolumn C (Kön): Rubriken ska vara ”Kön”, inte ”Kon”.",
+        "Rad 1, kolumn Z (SUS-samtycke): Rubriken ”SUS-samtycke” saknas.",
+    ]
 
 
 def test_it_refuses_an_unknown_extra_column(importer):
