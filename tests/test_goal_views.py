@@ -76,6 +76,7 @@ def test_it_answers_405_to_wrong_methods(owner_client, participant):
     assert owner_client.delete(goals_url(participant)).status_code == 405
     assert owner_client.post(reverse("mapping:overview")).status_code == 405
     assert owner_client.post(reverse("mapping:export")).status_code == 405
+    assert owner_client.delete(reverse("mapping:import")).status_code == 405
 
 
 def test_it_shows_the_eight_periods_with_dates_and_the_current_one(owner):

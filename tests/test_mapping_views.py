@@ -70,6 +70,7 @@ def test_it_saves_the_mapping_over_two_meetings_with_history(owner_client, parti
     html = owner_client.get(url(participant)).content.decode()
     assert "Historik" in html
     assert "Körkort och andra behörigheter, Språk" in html
+    assert "Visa vad som sparades" in html and "Svenska, engelska" in html
     assert MappingDocumentRevision.objects.count() == 2
 
 
