@@ -72,3 +72,189 @@ class StepwiseMove(models.Model):
 
     def __str__(self):
         return f"{self.category} (period {self.period})"
+
+
+class GoalDirection(models.TextChoices):
+    WORK = "arbete", _("Arbete")
+    STUDIES = "studier", _("Studier")
+
+
+class SubGoalStatus(models.TextChoices):
+    ONGOING = "pagaende", _("Pågående")
+    REACHED = "uppnatt", _("Uppnått")
+    CHANGED = "andrat", _("Ändrat")
+
+
+class MappingDocument(models.Model):
+    """The mapping document (*kartläggningsdokument*), filled in over one or
+    more mapping meetings. Every save is kept as a revision."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="mapping_document"
+    )
+    education_experience = models.TextField(_("utbildning och erfarenhet"), blank=True)
+    licences = models.TextField(_("körkort och andra behörigheter"), blank=True)
+    languages = models.TextField(_("språk"), blank=True)
+    goal_direction = models.CharField(
+        _("mål mot"), max_length=8, choices=GoalDirection.choices, blank=True
+    )
+    goal = models.TextField(_("mål"), blank=True)
+    delmal_1 = models.TextField(_("delmål 1"), blank=True)
+    delmal_2 = models.TextField(_("delmål 2"), blank=True)
+    delmal_3 = models.TextField(_("delmål 3"), blank=True)
+    participant_part = models.TextField(_("deltagarens del"), blank=True)
+    staff_part = models.TextField(_("projektmedarbetarens del"), blank=True)
+    employer_presentation = models.TextField(
+        _("hur deltagaren vill bli presenterad för arbetsgivare"), blank=True
+    )
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ändrad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("senast ändrad"), null=True, blank=True)
+
+    # The fields a revision keeps, in the order the page shows them.
+    CONTENT_FIELDS = (
+        "education_experience",
+        "licences",
+        "languages",
+        "goal_direction",
+        "goal",
+        "delmal_1",
+        "delmal_2",
+        "delmal_3",
+        "participant_part",
+        "staff_part",
+        "employer_presentation",
+    )
+
+    class Meta:
+        verbose_name = _("kartläggningsdokument")
+        verbose_name_plural = _("kartläggningsdokument")
+
+    def __str__(self):
+        return str(_("Kartläggning"))
+
+
+class MappingDocumentRevision(models.Model):
+    """One saved state of a mapping document: who saved what, and when."""
+
+    document = models.ForeignKey(
+        MappingDocument, on_delete=models.CASCADE, related_name="revisions"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    data = models.JSONField(_("innehåll"))
+    changed_fields = models.JSONField(_("ändrade fält"), default=list)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("ändrad"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("version av kartläggningsdokument")
+        verbose_name_plural = _("versioner av kartläggningsdokument")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "version"], name="one_mapping_revision_per_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.document} v{self.version}"
+
+
+class GoalDocument(models.Model):
+    """The participant's row of the goal document (*måldokument*): goal,
+    sub-goals with status, employment subsidy, consent renewal date, the
+    reason for continuing after month 12 and other notes. Revised
+    continuously; every save is kept as a revision. ``version`` guards
+    against two people saving over each other."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="goal_document"
+    )
+    goal = models.TextField(_("mål"), blank=True)
+    delmal_1 = models.TextField(_("delmål 1"), blank=True)
+    delmal_1_status = models.CharField(
+        _("status delmål 1"), max_length=8, choices=SubGoalStatus.choices, blank=True
+    )
+    delmal_2 = models.TextField(_("delmål 2"), blank=True)
+    delmal_2_status = models.CharField(
+        _("status delmål 2"), max_length=8, choices=SubGoalStatus.choices, blank=True
+    )
+    delmal_3 = models.TextField(_("delmål 3"), blank=True)
+    delmal_3_status = models.CharField(
+        _("status delmål 3"), max_length=8, choices=SubGoalStatus.choices, blank=True
+    )
+    employment_subsidy = models.CharField(_("anställningsstöd"), max_length=200, blank=True)
+    consent_renewal_on = models.DateField(_("samtycke förnyas"), null=True, blank=True)
+    continuation_reason = models.TextField(_("motivering till fortsättning"), blank=True)
+    other = models.TextField(_("övrigt"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ändrad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("senast ändrad"), null=True, blank=True)
+
+    CONTENT_FIELDS = (
+        "goal",
+        "delmal_1",
+        "delmal_1_status",
+        "delmal_2",
+        "delmal_2_status",
+        "delmal_3",
+        "delmal_3_status",
+        "employment_subsidy",
+        "consent_renewal_on",
+        "continuation_reason",
+        "other",
+    )
+
+    class Meta:
+        verbose_name = _("måldokument")
+        verbose_name_plural = _("måldokument")
+
+    def __str__(self):
+        return str(_("Måldokument"))
+
+
+class GoalDocumentRevision(models.Model):
+    """One change of a participant's goal document or of a stepwise move:
+    the state after the change, who made it and when."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("Måldokument")
+        MOVE = "move", _("Stegvis förflyttning")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="goal_revisions"
+    )
+    kind = models.CharField(_("typ"), max_length=8, choices=Kind.choices)
+    version = models.PositiveIntegerField(_("version"), null=True, blank=True)
+    period = models.PositiveSmallIntegerField(_("period"), null=True, blank=True)
+    data = models.JSONField(_("innehåll"))
+    changed_fields = models.JSONField(_("ändrade fält"), default=list)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("ändrad"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("ändring i måldokument")
+        verbose_name_plural = _("ändringar i måldokument")
+        indexes = [models.Index(fields=["participant", "changed_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.changed_at:%Y-%m-%d %H:%M}"

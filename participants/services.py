@@ -301,38 +301,42 @@ def flag_create(
     return flag
 
 
+def _check_import_actor(actor, participant: Participant) -> None:
+    if not (actor.is_authenticated and (actor.is_casework or actor.is_administrator)):
+        raise PermissionDenied
+    if participant.status != Participant.Status.ACTIVE or participant.end_date is not None:
+        raise ValidationError(_("Deltagandet är redan avslutat."))
+
+
 @transaction.atomic
-def participant_record_closure_for_import(
+def participant_import_closure(
     *,
     actor: User,
     participant: Participant,
     end_date: datetime.date,
     closure_reason: str,
     closure_result: str = "",
+    audit: bool = True,
 ) -> Participant:
-    """Record a closure that already happened, as a goal-document import or
-    the demo data bring it in: status, end date, reason and result only.
+    """Record a closure that happened before the record came into the app
+    (the goal-document workbook import, the demo data): status, end date,
+    reason and result only. Project staff and administrators may call it,
+    for a participation that is still active. Not the closure workflow: it
+    sends no flags, creates no follow-up task and writes no summary (that
+    is ``participants.closure.participant_close``)."""
+    from .models import ClosureResult
 
-    Not the closure workflow: it sends no flags, creates no follow-up task
-    and writes no summary. Project staff and administrators may call it;
-    the participation must still be active. A result may only go with work
-    or studies. One audit event (a change, detail "avslut (import)").
-    """
-    if not (actor.is_authenticated and (actor.is_casework or actor.is_administrator)):
-        raise PermissionDenied
-    if not participant.is_active:
-        raise ValidationError(_("Deltagandet är redan avslutat."))
-    errors = {}
+    _check_import_actor(actor, participant)
     if closure_reason not in ClosureReason.values:
-        errors["closure_reason"] = _("Ange en giltig avslutsorsak.")
-    elif closure_result and closure_reason == ClosureReason.OTHER:
-        errors["closure_result"] = _(
-            "Resultat anges bara vid avslut på grund av arbete eller studier."
+        raise ValidationError({"closure_reason": _("Ange en avslutsorsak.")})
+    if closure_result and (
+        closure_reason == ClosureReason.OTHER or closure_result not in ClosureResult.values
+    ):
+        raise ValidationError(
+            {"closure_result": _("Resultat anges bara vid avslut för arbete eller studier.")}
         )
-    if end_date is None or end_date < participant.start_date:
-        errors["end_date"] = _("Slutdatum kan inte vara före startdatum.")
-    if errors:
-        raise ValidationError(errors)
+    if end_date < participant.start_date:
+        raise ValidationError({"end_date": _("Slutdatumet kan inte vara före startdatumet.")})
     participant.status = Participant.Status.CLOSED
     participant.end_date = end_date
     participant.closure_reason = closure_reason
@@ -341,5 +345,25 @@ def participant_record_closure_for_import(
     participant.save(
         update_fields=["status", "end_date", "closure_reason", "closure_result", "updated_at"]
     )
-    audit_log(actor=actor, action=Action.CHANGE, obj=participant, detail="avslut (import)")
+    if audit:
+        audit_log(actor=actor, action=Action.CHANGE, obj=participant, detail="importerat avslut")
+    return participant
+
+
+@transaction.atomic
+def participant_import_responsible(
+    *, actor: User, participant: Participant, responsible: User, audit: bool = True
+) -> Participant:
+    """Set the responsible staff member of an imported record even when
+    that account is no longer active (historic rows of the workbook; the
+    import may create such accounts). Only the import calls it, for a
+    participant it has just created."""
+    _require_casework(actor)
+    if responsible.role not in (Role.STAFF, Role.EMPLOYMENT_OFFICER):
+        raise ValidationError({"responsible": _("Ansvarig måste vara en projektmedarbetare.")})
+    participant.responsible = responsible
+    participant.save(update_fields=["responsible", "updated_at"])
+    grant_access(participant, responsible)
+    if audit:
+        audit_log(actor=actor, action=Action.CHANGE, obj=participant, detail="ansvarig")
     return participant

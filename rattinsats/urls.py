@@ -31,6 +31,9 @@ urlpatterns = [
     path("deltagare/", include("participants.urls")),
     path("reports/", include("reports.urls")),
     path("", include("referrals.urls")),
+    # The goal-document overview (maldokument/) and the participant tabs
+    # for mapping and goals (deltagare/<id>/kartlaggning/, …/mal/).
+    path("", include("mapping.urls")),
     # One login page for everybody, with its lockout and audit trail.
     path(
         "admin/login/",

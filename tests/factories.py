@@ -130,3 +130,32 @@ class ReferralFactory(factory.django.DjangoModelFactory):
         if create:
             ensure_reference_data()
             obj.consent_organisations.set(extracted or Organisation.objects.all())
+
+
+def move_category(code: str):
+    """A move category seeded by the data migration, by its code."""
+    from mapping.models import MoveCategory
+
+    if not MoveCategory.objects.filter(code=code).exists():
+        ensure_reference_data()
+    return MoveCategory.objects.get(code=code)
+
+
+def _period_bounds(move):
+    from mapping.periods import period_bounds
+
+    return period_bounds(move.participant.start_date, move.period)
+
+
+class StepwiseMoveFactory(factory.django.DjangoModelFactory):
+    """A recorded move; ``period_start``/``period_end`` follow the period."""
+
+    class Meta:
+        model = "mapping.StepwiseMove"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    period = 1
+    category = factory.LazyFunction(lambda: move_category("praktik_arbetsprovning"))
+    recorded_by = factory.LazyAttribute(lambda o: o.participant.responsible)
+    period_start = factory.LazyAttribute(lambda o: _period_bounds(o)[0])
+    period_end = factory.LazyAttribute(lambda o: _period_bounds(o)[1])

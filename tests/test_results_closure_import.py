@@ -1,4 +1,4 @@
-"""participant_record_closure_for_import: the closure an import (or the
+"""participant_import_closure: the closure an import (or the
 demo data) brings in, which the results count."""
 
 import datetime
@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from participants.models import Participant
-from participants.services import participant_record_closure_for_import
+from participants.services import participant_import_closure
 from rattinsats.models import AuditEvent
 
 D = datetime.date
@@ -16,7 +16,7 @@ D = datetime.date
 def test_it_records_the_closure_with_one_audit_event(owner, participant):
     participant.start_date = D(2024, 1, 1)
     participant.save()
-    participant_record_closure_for_import(
+    participant_import_closure(
         actor=owner,
         participant=participant,
         end_date=D(2024, 9, 1),
@@ -31,13 +31,13 @@ def test_it_records_the_closure_with_one_audit_event(owner, participant):
         "nystartsjobb",
     )
     events = AuditEvent.objects.filter(participant_id=participant.pk, action="change")
-    assert [e.detail for e in events] == ["avslut (import)"]
+    assert [e.detail for e in events] == ["importerat avslut"]
 
 
 @pytest.mark.parametrize("role", ["counsellor", "steering"])
 def test_it_refuses_other_roles(request, role, participant):
     with pytest.raises(PermissionDenied):
-        participant_record_closure_for_import(
+        participant_import_closure(
             actor=request.getfixturevalue(role),
             participant=participant,
             end_date=participant.start_date,
@@ -59,7 +59,7 @@ def test_it_refuses_other_roles(request, role, participant):
 def test_it_refuses_a_bad_closure_and_changes_nothing(owner, participant, kwargs, field):
     days = kwargs.pop("days", 10)
     with pytest.raises(ValidationError) as exc:
-        participant_record_closure_for_import(
+        participant_import_closure(
             actor=owner,
             participant=participant,
             end_date=participant.start_date + datetime.timedelta(days=days),
@@ -73,11 +73,11 @@ def test_it_refuses_a_bad_closure_and_changes_nothing(owner, participant, kwargs
 
 def test_it_refuses_to_close_twice(owner, participant):
     end = participant.start_date + datetime.timedelta(days=5)
-    participant_record_closure_for_import(
+    participant_import_closure(
         actor=owner, participant=participant, end_date=end, closure_reason="ovriga"
     )
     with pytest.raises(ValidationError):
-        participant_record_closure_for_import(
+        participant_import_closure(
             actor=owner, participant=participant, end_date=end, closure_reason="studier"
         )
     participant.refresh_from_db()

@@ -102,4 +102,4 @@ def test_it_spreads_the_demo_participants_over_the_programme(db):
     ages = {p.start_date.year - int(p.personnummer[:4]) for p in Participant.objects.all()}
     assert min(ages) >= 18 and max(ages) <= 64 and len(ages) > 15
     # Closures were recorded as the audit trail requires: one event each.
-    assert AuditEvent.objects.filter(detail="avslut (import)").count() == closed.count()
+    assert AuditEvent.objects.filter(detail="importerat avslut").count() == closed.count()

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from mapping.demo import demo_goal_documents
 from mapping.models import MoveCategory, StepwiseMove
 from mapping.periods import period_bounds
 from participants.models import (
@@ -25,7 +26,7 @@ from participants.models import (
 from participants.services import (
     consent_record,
     participant_create,
-    participant_record_closure_for_import,
+    participant_import_closure,
 )
 from rattinsats import testnumbers
 from rattinsats.models import Organisation, Role, User
@@ -145,6 +146,7 @@ class Command(BaseCommand):
         if not Participant.objects.exists():
             self._participants(accounts)
         demo_referrals_ensure()
+        demo_goal_documents()
         self.stdout.write(self.style.SUCCESS("Demodata klar. Inloggningar:"))
         for username, _first, _last, role, _org in ACCOUNTS:
             self.stdout.write(f"  {username:<18} {password:<24} {role.label}")
@@ -220,7 +222,7 @@ class Command(BaseCommand):
             self._snapshot(participant, "start", *_start_status(participant), responsible)
             if plan["closure"] is not None:
                 reason, result = plan["closure"]
-                participant_record_closure_for_import(
+                participant_import_closure(
                     actor=responsible,
                     participant=participant,
                     end_date=end,

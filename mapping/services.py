@@ -1,0 +1,352 @@
+"""Every write to the mapping document, the goal document and the stepwise
+moves.
+
+The public services check the actor's right on the participant, write in
+one transaction, keep a revision (who, what, when) and log one audit event.
+The workbook import reuses the private writers below after it has
+checked the whole workbook itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from participants.models import Participant
+from participants.selectors import user_can_change
+from rattinsats.audit import Action, audit_log
+from rattinsats.models import User
+
+from .models import (
+    GoalDocument,
+    GoalDocumentRevision,
+    MappingDocument,
+    MappingDocumentRevision,
+    MoveCategory,
+    StepwiseMove,
+)
+from .periods import PERIOD_COUNT, PERIODS_WITHOUT_REASON, period_bounds, period_label
+
+
+class StaleVersion(ValidationError):
+    """Someone else saved the document after the form was opened."""
+
+    def __init__(self, message, *, current):
+        super().__init__(message)
+        self.current = current
+
+
+def _require_change(actor: User, participant: Participant) -> None:
+    if not user_can_change(actor, participant):
+        raise PermissionDenied
+
+
+def _plain(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(document, fields=None) -> dict:
+    """The document's content as JSON-friendly values."""
+    return {name: _plain(getattr(document, name)) for name in fields or document.CONTENT_FIELDS}
+
+
+def _stale_message(what: str, document) -> str:
+    who = document.updated_by or _("någon annan")
+    when = (
+        date_format(timezone.localtime(document.updated_at), "Y-m-d H:i")
+        if document.updated_at
+        else ""
+    )
+    return _(
+        "%(what)s har ändrats av %(who)s %(when)s sedan du öppnade sidan. Ingenting är "
+        "sparat och ingenting har skrivits över. Det du skrev finns kvar i formuläret: "
+        "jämför med den sparade versionen och spara igen om du vill ersätta den."
+    ) % {"what": what, "who": who, "when": when}
+
+
+def _versioned_save(
+    *, model, actor: User, participant: Participant, version: int, fields: dict, what: str
+):
+    """Save ``fields`` on the participant's document if nobody has saved it
+    since ``version`` was read. The version check is one conditional
+    UPDATE, so two concurrent saves cannot both pass it."""
+    unknown = set(fields) - set(model.CONTENT_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    document, _created = model.objects.get_or_create(participant=participant)
+    before = snapshot(document)
+    for name, value in fields.items():
+        setattr(document, name, value)
+    document.full_clean(exclude=["participant"], validate_unique=False)
+    after = snapshot(document)
+    changed = [name for name in model.CONTENT_FIELDS if before[name] != after[name]]
+    if not changed:
+        # The stored content is already what was asked for, whichever
+        # version it was read at: nothing to write, nothing to refuse.
+        return document, after, changed
+    now = timezone.now()
+    updated = model.objects.filter(pk=document.pk, version=version).update(
+        **{name: getattr(document, name) for name in model.CONTENT_FIELDS},
+        version=version + 1,
+        updated_by=actor,
+        updated_at=now,
+    )
+    if not updated:
+        current = model.objects.select_related("updated_by").get(pk=document.pk)
+        raise StaleVersion(_stale_message(what, current), current=current)
+    document.version = version + 1
+    document.updated_by = actor
+    document.updated_at = now
+    return document, after, changed
+
+
+@transaction.atomic
+def mapping_document_save(
+    *, actor: User, participant: Participant, version: int, **fields
+) -> MappingDocument:
+    """Save the mapping document after a mapping meeting. The responsible
+    staff member, or whoever the case is shared with, may call it.
+
+    Refused with ``StaleVersion`` when someone else saved after ``version``
+    was read. When the goal document has no goal and no sub-goals yet, the
+    mapping's goal and sub-goals are carried over to it."""
+    _require_change(actor, participant)
+    document, data, changed = _versioned_save(
+        model=MappingDocument,
+        actor=actor,
+        participant=participant,
+        version=version,
+        fields=fields,
+        what=_("Kartläggningsdokumentet"),
+    )
+    if not changed:
+        return document
+    MappingDocumentRevision.objects.create(
+        document=document,
+        version=document.version,
+        data=data,
+        changed_fields=changed,
+        changed_by=actor,
+        changed_at=document.updated_at,
+    )
+    _goal_document_seed_from_mapping(actor=actor, participant=participant, mapping=document)
+    audit_log(actor=actor, action=Action.CHANGE, obj=document, detail="kartläggning")
+    return document
+
+
+def _goal_document_seed_from_mapping(*, actor, participant, mapping: MappingDocument) -> None:
+    carried = {
+        name: getattr(mapping, name) for name in ("goal", "delmal_1", "delmal_2", "delmal_3")
+    }
+    if not any(value.strip() for value in carried.values()):
+        return
+    goal_document, _created = GoalDocument.objects.select_for_update().get_or_create(
+        participant=participant
+    )
+    if any(getattr(goal_document, name).strip() for name in carried):
+        return
+    for n in (1, 2, 3):
+        if carried[f"delmal_{n}"].strip():
+            carried[f"delmal_{n}_status"] = "pagaende"
+    document, data, changed = _versioned_save(
+        model=GoalDocument,
+        actor=actor,
+        participant=participant,
+        version=goal_document.version,
+        fields=carried,
+        what=_("Måldokumentet"),
+    )
+    GoalDocumentRevision.objects.create(
+        participant=participant,
+        kind=GoalDocumentRevision.Kind.DOCUMENT,
+        version=document.version,
+        data=data,
+        changed_fields=changed,
+        changed_by=actor,
+        changed_at=document.updated_at,
+    )
+
+
+@transaction.atomic
+def goal_document_save(
+    *, actor: User, participant: Participant, version: int, **fields
+) -> GoalDocument:
+    """Revise the goal document (goal, sub-goals and their status,
+    employment subsidy, consent renewal date, reason for continuing,
+    other). The responsible staff member, or whoever the case is shared
+    with, may call it. Every save is kept as a revision.
+
+    Refused with ``StaleVersion`` when someone else saved after ``version``
+    was read: nothing is overwritten."""
+    _require_change(actor, participant)
+    document, data, changed = _versioned_save(
+        model=GoalDocument,
+        actor=actor,
+        participant=participant,
+        version=version,
+        fields=fields,
+        what=_("Måldokumentet"),
+    )
+    if not changed:
+        return document
+    GoalDocumentRevision.objects.create(
+        participant=participant,
+        kind=GoalDocumentRevision.Kind.DOCUMENT,
+        version=document.version,
+        data=data,
+        changed_fields=changed,
+        changed_by=actor,
+        changed_at=document.updated_at,
+    )
+    audit_log(actor=actor, action=Action.CHANGE, obj=document, detail="måldokument")
+    return document
+
+
+def move_problem(
+    *,
+    start_date: datetime.date,
+    end_date: datetime.date | None,
+    period: int,
+    today: datetime.date,
+    continuation_reason: str,
+) -> str | None:
+    """Why a move may not be recorded for ``period``, or None. One rule for
+    the page and the workbook import."""
+    if not 1 <= period <= PERIOD_COUNT:
+        return _("Perioden måste vara 1–%(n)s.") % {"n": PERIOD_COUNT}
+    first, _last = period_bounds(start_date, period)
+    label = period_label(period)
+    if end_date is not None and first > end_date:
+        return _("%(period)s börjar %(first)s, efter slutdatumet %(end)s.") % {
+            "period": label,
+            "first": first.isoformat(),
+            "end": end_date.isoformat(),
+        }
+    if first > today:
+        return _("%(period)s har inte börjat än (börjar %(first)s).") % {
+            "period": label,
+            "first": first.isoformat(),
+        }
+    if period > PERIODS_WITHOUT_REASON and not continuation_reason.strip():
+        return _(
+            "En motivering till fortsättning krävs innan en förflyttning registreras "
+            "efter månad 12."
+        )
+    return None
+
+
+def _move_write(
+    *, actor: User | None, participant: Participant, period: int, category, note: str
+) -> tuple[StepwiseMove, bool]:
+    first, last = period_bounds(participant.start_date, period)
+    move = (
+        StepwiseMove.objects.select_for_update()
+        .filter(participant=participant, period=period)
+        .first()
+    )
+    created = move is None
+    if created:
+        move = StepwiseMove(participant=participant, period=period)
+    move.period_start = first
+    move.period_end = last
+    move.category = category
+    move.note = note.strip()
+    move.recorded_by = actor
+    move.recorded_at = timezone.now()
+    move.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            move.save()
+    except IntegrityError as exc:
+        # Someone recorded the same period at the same moment.
+        raise ValidationError(
+            {"period": _("En förflyttning registrerades nyss för perioden. Ladda om sidan.")}
+        ) from exc
+    GoalDocumentRevision.objects.create(
+        participant=participant,
+        kind=GoalDocumentRevision.Kind.MOVE,
+        period=period,
+        data={"period": period, "category": category.name, "note": move.note},
+        changed_fields=["category", "note"],
+        changed_by=actor,
+        changed_at=move.recorded_at,
+    )
+    return move, created
+
+
+@transaction.atomic
+def move_record(
+    *,
+    actor: User,
+    participant: Participant,
+    period: int,
+    category: MoveCategory,
+    note: str = "",
+) -> StepwiseMove:
+    """Record the stepwise move of one three-month period (or replace the
+    one recorded before; the change is kept in the history). The
+    responsible staff member, or whoever the case is shared with, may call
+    it. The period must have begun, must not begin after the end date, and
+    periods after month 12 need a reason for continuing in the goal
+    document."""
+    _require_change(actor, participant)
+    if not category.active:
+        raise ValidationError({"category": _("Kategorin används inte längre.")})
+    reason = (
+        GoalDocument.objects.filter(participant=participant)
+        .values_list("continuation_reason", flat=True)
+        .first()
+    )
+    problem = move_problem(
+        start_date=participant.start_date,
+        end_date=participant.end_date,
+        period=period,
+        today=timezone.localdate(),
+        continuation_reason=reason or "",
+    )
+    if problem:
+        raise ValidationError({"period": problem})
+    move, created = _move_write(
+        actor=actor, participant=participant, period=period, category=category, note=note
+    )
+    audit_log(
+        actor=actor,
+        action=Action.CREATE if created else Action.CHANGE,
+        obj=move,
+        detail=f"period {period}",
+    )
+    return move
+
+
+def goal_document_import_write(
+    *, actor: User, participant: Participant, fields: dict, moves: dict[int, MoveCategory]
+) -> GoalDocument:
+    """Write an imported row's goal document and moves. Only for the
+    workbook import, which has checked the row (and logs the import) itself;
+    the participant was created by the same import."""
+    document = GoalDocument(participant=participant, **fields)
+    if any(snapshot(document).values()):
+        document.version = 1
+        document.updated_by = actor
+        document.updated_at = timezone.now()
+        document.full_clean()
+        document.save()
+        GoalDocumentRevision.objects.create(
+            participant=participant,
+            kind=GoalDocumentRevision.Kind.DOCUMENT,
+            version=1,
+            data=snapshot(document),
+            changed_fields=[name for name, value in snapshot(document).items() if value],
+            changed_by=actor,
+            changed_at=document.updated_at,
+        )
+    for period, category in sorted(moves.items()):
+        _move_write(actor=actor, participant=participant, period=period, category=category, note="")
+    return document

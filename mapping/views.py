@@ -1,0 +1,383 @@
+import tempfile
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from participants import selectors as participant_selectors
+from participants.views import participant_header_context
+from rattinsats.audit import Action, audit_log
+from rattinsats.forms import add_validation_errors
+from rattinsats.permissions import casework_required
+
+from . import selectors, services
+from .forms import GoalDocumentForm, ImportForm, MappingDocumentForm, MoveForm, OverviewFilterForm
+from .models import GoalDocument, MappingDocument, SubGoalStatus
+from .pdf import mapping_document_pdf
+from .periods import PERIOD_COUNT, period_bounds, period_label, period_of
+from .services import StaleVersion, move_problem
+from .workbook import HEADERS, export_workbook, import_workbook, row_values
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _fetch(request, pk):
+    """The participant, with a VIEW event on reads; on writes the service
+    logs the event."""
+    return participant_selectors.participant_get_for_user(
+        request.user, pk, action=Action.VIEW if request.method in ("GET", "HEAD") else None
+    )
+
+
+def _require_change(request, participant):
+    if not participant_selectors.user_can_change(request.user, participant):
+        raise PermissionDenied
+
+
+def _field_rows(form, document):
+    """(label, value) for each field of a saved document, in form order."""
+    rows = []
+    for name, bound in form.fields.items():
+        if name == "version":
+            continue
+        value = getattr(document, name, "") if document else ""
+        display = getattr(document, f"get_{name}_display", None) if document else None
+        if display is not None and value:
+            value = display()
+        rows.append((bound.label, value))
+    return rows
+
+
+def _revision_rows(revisions, form, fields):
+    """History rows with the labels of the changed fields."""
+    labels = {name: form.fields[name].label for name in fields if name in form.fields}
+    choices = {
+        name: dict(form.fields[name].choices)
+        for name in labels
+        if hasattr(form.fields[name], "choices")
+    }
+    rows = []
+    for revision in revisions:
+        changed = [name for name in revision.changed_fields if name in labels]
+        rows.append(
+            {
+                "revision": revision,
+                "changed": [str(labels[name]) for name in changed],
+                "values": [
+                    (
+                        labels[name],
+                        choices.get(name, {}).get(revision.data.get(name), "")
+                        or revision.data.get(name),
+                    )
+                    for name in changed
+                ],
+            }
+        )
+    return rows
+
+
+# --- Mapping document ----------------------------------------------------------
+
+
+@casework_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def mapping(request, pk: int):
+    participant = _fetch(request, pk)
+    document = selectors.mapping_document_for(participant)
+    version = document.version if document else 0
+    stale_document = None
+    if request.method == "POST":
+        _require_change(request, participant)
+        form = MappingDocumentForm(request.POST, instance=MappingDocument())
+        if form.is_valid():
+            try:
+                services.mapping_document_save(
+                    actor=request.user,
+                    participant=participant,
+                    version=form.cleaned_data["version"],
+                    **form.content(),
+                )
+            except StaleVersion as exc:
+                stale_document = exc.current
+                form = _stale_form(MappingDocumentForm, request.POST, exc)
+            except ValidationError as exc:
+                add_validation_errors(form, exc)
+            else:
+                messages.success(request, _("Kartläggningen är sparad."))
+                return redirect("mapping:mapping", pk=participant.pk)
+        document = selectors.mapping_document_for(participant)
+    else:
+        form = MappingDocumentForm(instance=document or MappingDocument(), version=version)
+    shown = MappingDocumentForm()
+    context = participant_header_context(request, participant, "mapping:mapping")
+    context.update(
+        {
+            "form": form,
+            "document": document,
+            "saved_fields": _field_rows(shown, document),
+            "stale": stale_document is not None,
+            "history": _revision_rows(
+                selectors.mapping_revisions_for(document), shown, MappingDocument.CONTENT_FIELDS
+            ),
+        }
+    )
+    return render(request, "mapping/mapping.html", context, status=409 if stale_document else 200)
+
+
+def _stale_form(form_class, data, exc: StaleVersion):
+    """The user's input again, with the refusal at the top and the newer
+    version's number, so that a deliberate second save may replace it."""
+    data = data.copy()
+    data["version"] = exc.current.version
+    form = form_class(data, instance=type(exc.current)())
+    form.is_valid()
+    form.add_error(None, exc.messages)
+    return form
+
+
+@casework_required
+@require_GET
+def mapping_pdf(request, pk: int):
+    participant = participant_selectors.participant_get_for_user(
+        request.user, pk, action=Action.EXPORT
+    )
+    document = selectors.mapping_document_for(participant)
+    pdf = mapping_document_pdf(
+        participant=participant,
+        document=document,
+        fields=_field_rows(MappingDocumentForm(), document),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="kartlaggning-{participant.pk}.pdf"'
+    return response
+
+
+# --- Goal document and stepwise moves ------------------------------------------
+
+
+def _periods(participant, moves, today):
+    rows = []
+    current = period_of(participant.start_date, today) if participant.is_active else None
+    for k in range(1, PERIOD_COUNT + 1):
+        first, last = period_bounds(participant.start_date, k)
+        after_end = participant.end_date is not None and first > participant.end_date
+        rows.append(
+            {
+                "k": k,
+                "label": period_label(k),
+                "first": first,
+                "last": last,
+                "move": moves.get(k),
+                "current": k == current,
+                "after_end": after_end,
+                "future": first > today,
+                "ended_without_move": last < today and k not in moves and not after_end,
+                "needs_reason": k > 4,
+            }
+        )
+    return rows
+
+
+def _recordable(participant, today):
+    periods = []
+    for k in range(1, PERIOD_COUNT + 1):
+        problem = move_problem(
+            start_date=participant.start_date,
+            end_date=participant.end_date,
+            period=k,
+            today=today,
+            continuation_reason="-",
+        )
+        if problem is None:
+            first, last = period_bounds(participant.start_date, k)
+            periods.append((k, first, last))
+    return periods
+
+
+def _render_goals(request, participant, *, goal_form=None, move_form=None, stale=False):
+    today = timezone.localdate()
+    document = selectors.goal_document_for(participant)
+    moves = selectors.moves_for(participant)
+    recordable = _recordable(participant, today)
+    if goal_form is None:
+        goal_form = GoalDocumentForm(
+            instance=document or GoalDocument(), version=document.version if document else 0
+        )
+    if move_form is None:
+        current = next((k for k, first, last in recordable if first <= today <= last), "")
+        move_form = MoveForm(periods=recordable, initial={"period": current})
+    shown = GoalDocumentForm()
+    context = participant_header_context(request, participant, "mapping:goals")
+    context.update(
+        {
+            "goal_form": goal_form,
+            "move_form": move_form,
+            "document": document,
+            "saved_fields": _field_rows(shown, document),
+            "subgoals": _subgoals(document),
+            "periods": _periods(participant, moves, today),
+            "can_record": bool(recordable),
+            "stale": stale,
+            "history": _revision_rows(
+                selectors.goal_revisions_for(participant), shown, GoalDocument.CONTENT_FIELDS
+            ),
+        }
+    )
+    return render(request, "mapping/goals.html", context, status=409 if stale else 200)
+
+
+def _subgoals(document):
+    if document is None:
+        return []
+    labels = dict(SubGoalStatus.choices)
+    return [
+        {
+            "n": n,
+            "text": getattr(document, f"delmal_{n}"),
+            "status": getattr(document, f"delmal_{n}_status"),
+            "status_label": labels.get(getattr(document, f"delmal_{n}_status"), ""),
+        }
+        for n in (1, 2, 3)
+        if getattr(document, f"delmal_{n}")
+    ]
+
+
+@casework_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def goals(request, pk: int):
+    participant = _fetch(request, pk)
+    if request.method != "POST":
+        return _render_goals(request, participant)
+    _require_change(request, participant)
+    form = GoalDocumentForm(request.POST, instance=GoalDocument())
+    if form.is_valid():
+        try:
+            services.goal_document_save(
+                actor=request.user,
+                participant=participant,
+                version=form.cleaned_data["version"],
+                **form.content(),
+            )
+        except StaleVersion as exc:
+            form = _stale_form(GoalDocumentForm, request.POST, exc)
+            return _render_goals(request, participant, goal_form=form, stale=True)
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        else:
+            messages.success(request, _("Måldokumentet är sparat."))
+            return redirect("mapping:goals", pk=participant.pk)
+    return _render_goals(request, participant, goal_form=form)
+
+
+@casework_required
+@require_POST
+def move_record(request, pk: int):
+    participant = _fetch(request, pk)
+    _require_change(request, participant)
+    today = timezone.localdate()
+    form = MoveForm(request.POST, periods=_recordable(participant, today))
+    if form.is_valid():
+        try:
+            services.move_record(actor=request.user, participant=participant, **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Förflyttningen för %(period)s är registrerad.")
+                % {"period": period_label(form.cleaned_data["period"])},
+            )
+            return redirect("mapping:goals", pk=participant.pk)
+    return _render_goals(request, participant, move_form=form)
+
+
+# --- Overview, export and import -------------------------------------------------
+
+
+def _overview_rows(request):
+    visible = participant_selectors.participants_visible_to(request.user)
+    responsibles = list(selectors.responsibles_among(visible))
+    form = OverviewFilterForm(request.GET or None, responsibles=responsibles)
+    responsible, status = None, ""
+    if form.is_bound and form.is_valid():
+        chosen = form.cleaned_data["responsible"]
+        responsible = next((u for u in responsibles if u.pk == chosen), None)
+        status = form.cleaned_data["status"]
+    rows = selectors.goal_overview(request.user, responsible=responsible, status=status)
+    return form, rows
+
+
+@casework_required
+@require_GET
+def overview(request):
+    """The goal document as a page: one row per participant the user may
+    see, the workbook's columns."""
+    form, rows = _overview_rows(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page") or 1)
+    table = []
+    for participant in page.object_list:
+        values = row_values(participant)
+        values[0] = participant.personnummer_masked
+        table.append({"participant": participant, "values": values})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "mapping/overview.html",
+        {
+            "form": form,
+            "page": page,
+            "headers": HEADERS,
+            "table": table,
+            "filter_query": query.urlencode(),
+        },
+    )
+
+
+@casework_required
+@require_GET
+def export(request):
+    """The overview's rows (same filters) as the goal-document workbook."""
+    _form, rows = _overview_rows(request)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    count = export_workbook(rows, spool)
+    spool.seek(0)
+    audit_log(
+        actor=request.user,
+        action=Action.EXPORT,
+        object_type="mapping.goaldocument",
+        detail=f"måldokument, {count} rader",
+    )
+    name = f"maldokument-{timezone.localdate():%Y-%m-%d}.xlsx"
+    return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX)
+
+
+@casework_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_upload(request):
+    """Upload a goal-document workbook. All rows or none are imported;
+    every problem is shown with its row and column."""
+    result = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            result = import_workbook(form.cleaned_data["file"], actor=request.user)
+            if result.ok:
+                messages.success(
+                    request,
+                    _("%(n)s deltagare importerades från måldokumentet.") % {"n": result.created},
+                )
+                return redirect("mapping:overview")
+    else:
+        form = ImportForm()
+    return render(
+        request,
+        "mapping/import.html",
+        {"form": form, "result": result, "headers": HEADERS},
+    )
