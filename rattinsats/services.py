@@ -12,6 +12,7 @@ ADMIN_PERMISSIONS = [
     ("rattinsats", "auditevent", ("view",)),
     ("auth", "group", ("view",)),
     ("mapping", "movecategory", ("add", "change", "delete", "view")),
+    ("participants", "interventionactivity", ("add", "change", "delete", "view")),
 ]
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("deltagare/", include("participants.urls")),
+    path("rapporter/", include("reports.urls")),
     # One login page for everybody, with its lockout and audit trail.
     path(
         "admin/login/",

@@ -90,3 +90,21 @@ class ConsentFactory(factory.django.DjangoModelFactory):
         if create:
             ensure_reference_data()
             obj.organisations.set(extracted or Organisation.objects.all())
+
+
+def ensure_casework_reference_data() -> None:
+    """The intervention catalogue as its data migration creates it."""
+    from participants.models import InterventionActivity
+
+    casework = importlib.import_module("participants.migrations.0003_casework")
+    for track, name, order in casework.ACTIVITIES:
+        InterventionActivity.objects.get_or_create(
+            track=track, name=name, defaults={"order": order}
+        )
+
+
+def activity(name: str = "Arbetsprövning", track: str = "formaga"):
+    from participants.models import InterventionActivity
+
+    ensure_casework_reference_data()
+    return InterventionActivity.objects.get(track=track, name=name)
