@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -189,3 +191,16 @@ def test_it_keeps_the_flag_tab_query_count(
     client.get(url)
     with django_assert_num_queries(FLAG_TAB_QUERIES):
         client.get(url)
+
+
+def every_post_form_has_a_csrf_token(html: str) -> bool:
+    forms = re.findall(r'<form method="post".*?</form>', html, flags=re.S)
+    return bool(forms) and all("csrfmiddlewaretoken" in form for form in forms)
+
+
+def test_it_puts_a_csrf_token_in_every_status_form(owner, flag):
+    client = client_for(owner)
+    tab = client.get(reverse("participants:participant_flags", args=[flag.participant_id]))
+    assert every_post_form_has_a_csrf_token(tab.content.decode())
+    listing = client.get(reverse("participants:flags"))
+    assert every_post_form_has_a_csrf_token(listing.content.decode())

@@ -185,3 +185,23 @@ def test_it_keeps_the_intervention_tab_query_count(
     client.get(url)
     with django_assert_num_queries(INTERVENTION_TAB_QUERIES):
         client.get(url)
+
+
+def test_it_seeds_demo_casework_once():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from participants.models import Flag, JournalNote
+
+    call_command("seed_demo", stdout=StringIO())
+    counts = (Intervention.objects.count(), JournalNote.objects.count(), Flag.objects.count())
+    assert all(counts)
+    assert JournalNote.objects.filter(corrects__isnull=False).exists()
+    assert Flag.objects.filter(status=Flag.Status.SENT).exists()
+    call_command("seed_demo", stdout=StringIO())
+    assert counts == (
+        Intervention.objects.count(),
+        JournalNote.objects.count(),
+        Flag.objects.count(),
+    )

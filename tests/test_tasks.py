@@ -126,3 +126,12 @@ def test_it_keeps_the_task_page_query_count(owner, count, django_assert_num_quer
     with django_assert_num_queries(TASK_PAGE_QUERIES):
         response = client.get(url)
     assert response.content.decode().count("Mån 4–6") == count
+
+
+def test_it_puts_a_csrf_token_in_every_task_form(owner, participant):
+    from .test_flags import every_post_form_has_a_csrf_token
+
+    task_create(assignee=owner, kind=Task.Kind.FOLLOW_UP, participant=participant)
+    task_create(assignee=owner, kind=Task.Kind.OTHER, participant=participant)
+    html = client_for(owner).get(reverse("participants:tasks")).content.decode()
+    assert every_post_form_has_a_csrf_token(html)
