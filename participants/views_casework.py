@@ -1,5 +1,7 @@
 """The participant tabs Insatser, Journal and Flaggor, and the flag list."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -37,6 +39,19 @@ def _participant_for(request, pk):
     return participant
 
 
+def _submit(request, form, write) -> bool:
+    """For a valid POST, call ``write(**form.cleaned_data)``; a service's
+    refusal lands on the form. True when saved."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        write(**form.cleaned_data)
+    except ValidationError as exc:
+        add_validation_errors(form, exc)
+        return False
+    return True
+
+
 @casework_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def participant_interventions(request, pk: int):
@@ -44,16 +59,13 @@ def participant_interventions(request, pk: int):
     form = InterventionForm(
         request.POST or None, initial={"start_date": timezone.localdate()}, prefix="new"
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            casework.intervention_create(
-                actor=request.user, participant=participant, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        else:
-            messages.success(request, _("Insatsen är registrerad."))
-            return redirect("participants:interventions", pk=participant.pk)
+    if _submit(
+        request,
+        form,
+        partial(casework.intervention_create, actor=request.user, participant=participant),
+    ):
+        messages.success(request, _("Insatsen är registrerad."))
+        return redirect("participants:interventions", pk=participant.pk)
     context = participant_header_context(request, participant, "participants:interventions")
     context.update(
         {
@@ -83,16 +95,13 @@ def intervention_edit(request, pk: int, intervention_pk: int):
             "notes": intervention.notes,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            casework.intervention_update(
-                actor=request.user, intervention=intervention, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        else:
-            messages.success(request, _("Insatsen är sparad."))
-            return redirect("participants:interventions", pk=participant.pk)
+    if _submit(
+        request,
+        form,
+        partial(casework.intervention_update, actor=request.user, intervention=intervention),
+    ):
+        messages.success(request, _("Insatsen är sparad."))
+        return redirect("participants:interventions", pk=participant.pk)
     context = participant_header_context(request, participant, "participants:interventions")
     context.update({"intervention": intervention, "form": form})
     return render(request, "participants/intervention_edit.html", context)
@@ -106,16 +115,13 @@ def participant_journal(request, pk: int):
         request.POST or None,
         initial={"kind": JournalNote.Kind.DAY, "happened_on": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            casework.journal_note_create(
-                actor=request.user, participant=participant, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        else:
-            messages.success(request, _("Anteckningen är sparad."))
-            return redirect("participants:journal", pk=participant.pk)
+    if _submit(
+        request,
+        form,
+        partial(casework.journal_note_create, actor=request.user, participant=participant),
+    ):
+        messages.success(request, _("Anteckningen är sparad."))
+        return redirect("participants:journal", pk=participant.pk)
     context = participant_header_context(request, participant, "participants:journal")
     context.update({"notes": casework_selectors.journal_for(participant), "form": form})
     return render(request, "participants/journal.html", context)
@@ -134,16 +140,15 @@ def journal_correct(request, pk: int, note_pk: int):
         request.POST or None,
         initial={"kind": note.kind, "happened_on": note.happened_on, "text": note.text},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            casework.journal_note_create(
-                actor=request.user, participant=participant, corrects=note, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        else:
-            messages.success(request, _("Rättelsen är sparad."))
-            return redirect("participants:journal", pk=participant.pk)
+    if _submit(
+        request,
+        form,
+        partial(
+            casework.journal_note_create, actor=request.user, participant=participant, corrects=note
+        ),
+    ):
+        messages.success(request, _("Rättelsen är sparad."))
+        return redirect("participants:journal", pk=participant.pk)
     context = participant_header_context(request, participant, "participants:journal")
     context.update({"note": note, "form": form})
     return render(request, "participants/journal_correct.html", context)
@@ -154,20 +159,15 @@ def journal_correct(request, pk: int, note_pk: int):
 def participant_flags(request, pk: int):
     participant = _participant_for(request, pk)
     form = FlagForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.flag_create(
-                actor=request.user,
-                participant=participant,
-                organisation=form.cleaned_data["organisation"],
-                reason=form.cleaned_data["reason"],
-                kind=Flag.Kind.MANUAL,
-            )
-        except ValidationError as exc:
-            add_validation_errors(form, exc)
-        else:
-            messages.success(request, _("Flaggan är skapad."))
-            return redirect("participants:participant_flags", pk=participant.pk)
+    if _submit(
+        request,
+        form,
+        partial(
+            services.flag_create, actor=request.user, participant=participant, kind=Flag.Kind.MANUAL
+        ),
+    ):
+        messages.success(request, _("Flaggan är skapad."))
+        return redirect("participants:participant_flags", pk=participant.pk)
     context = participant_header_context(request, participant, "participants:participant_flags")
     flags = casework_selectors.flags_for(participant)
     for flag in flags:

@@ -169,6 +169,19 @@ def monthly_report(
 XLSX_HEADERS = ["Personnummer", "Namn", "Ansvarig", "Datum", "Händelse", "Uppgift"]
 
 
+def _text(sheet, value: str):
+    """A cell that is always text: what staff typed never becomes a formula.
+    (It carries a style, which also makes the write-only sheet start a fresh
+    cell after it instead of reusing this one.)"""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.alignment = Alignment(vertical="top", wrap_text=True)
+    return cell
+
+
 def monthly_xlsx(report: MonthlyReport) -> bytes:
     """The report as a workbook: one row per change (a participant without
     changes gets one row saying so)."""
@@ -193,7 +206,11 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
     sheet.append(header)
     for row in report.rows:
         p = row.participant
-        who = [p.personnummer_display, p.full_name, str(p.responsible or "")]
+        who = [
+            _text(sheet, p.personnummer_display),
+            _text(sheet, p.full_name),
+            _text(sheet, str(p.responsible or "")),
+        ]
         if not row.consent_ok:
             sheet.append([*who, None, _("Samtycke saknas"), None])
             continue
@@ -203,7 +220,7 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
         for event in row.events:
             date_cell = WriteOnlyCell(sheet, value=event.day)
             date_cell.number_format = "yyyy-mm-dd"
-            sheet.append([*who, date_cell, event.kind, event.text])
+            sheet.append([*who, date_cell, event.kind, _text(sheet, event.text)])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

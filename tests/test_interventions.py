@@ -1,7 +1,9 @@
 import datetime
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -205,3 +207,42 @@ def test_it_seeds_demo_casework_once():
         JournalNote.objects.count(),
         Flag.objects.count(),
     )
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+def test_it_refuses_the_second_of_two_concurrent_edits(reference_data, owner, participant):
+    today = timezone.localdate()
+    item = casework.intervention_create(
+        actor=owner, participant=participant, activity=activity(), start_date=today
+    )
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def edit(notes):
+        try:
+            barrier.wait()
+            casework.intervention_update(
+                actor=owner,
+                intervention=item,
+                version=1,
+                start_date=today,
+                end_date=None,
+                notes=notes,
+            )
+            outcomes.append(notes)
+        except casework.StaleEdit:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=edit, args=(n,)) for n in ("Från A", "Från B")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert outcomes.count("refused") == 1
+    saved = next(o for o in outcomes if o != "refused")
+    item.refresh_from_db()
+    assert item.notes == saved and item.version == 2

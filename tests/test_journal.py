@@ -1,7 +1,9 @@
 import datetime
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -175,3 +177,34 @@ def test_it_keeps_the_journal_query_count(owner, participant, count, django_asse
     client.get(url)
     with django_assert_num_queries(JOURNAL_TAB_QUERIES):
         client.get(url)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+def test_it_lets_only_one_of_two_concurrent_corrections_win(reference_data, owner):
+    participant = ParticipantFactory(responsible=owner)
+    note = write(owner, participant, "Original")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def correct(text):
+        try:
+            barrier.wait()
+            write(owner, participant, text, corrects=note)
+            outcomes.append("saved")
+        except ValidationError as exc:
+            outcomes.append(exc.messages[0])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=correct, args=(t,)) for t in ("Första", "Andra")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes)[-1] == "saved"
+    assert "redan rättad" in sorted(outcomes)[0]
+    assert JournalNote.objects.filter(corrects=note).count() == 1
+    note.refresh_from_db()
+    assert note.text == "Original"

@@ -269,3 +269,16 @@ def test_it_keeps_the_export_query_count(owner, month, af, count, django_assert_
     # As the page, without the header's organisation, counts and form.
     with django_assert_num_queries(MONTHLY_QUERIES - 4):
         client.get(url, query(month, af))
+
+
+def test_it_never_turns_typed_text_into_a_formula(owner, month, af):
+    p = ParticipantFactory(responsible=owner, start_date=month)
+    ConsentFactory(participant=p, signed_on=month)
+    flag = flag_create(actor=owner, participant=p, organisation=af, reason='=HYPERLINK("x")')
+    Flag.objects.filter(pk=flag.pk).update(
+        created_at=timezone.make_aware(datetime.datetime.combine(month, datetime.time(9)))
+    )
+    response = client_for(owner).get(reverse("reports:monthly_xlsx"), query(month, af))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if "HYPERLINK" in str(c.value)]
+    assert len(cells) == 1 and cells[0].data_type == "s"
