@@ -246,3 +246,24 @@ def test_it_refuses_the_second_of_two_concurrent_edits(reference_data, owner, pa
     saved = next(o for o in outcomes if o != "refused")
     item.refresh_from_db()
     assert item.notes == saved and item.version == 2
+
+
+def test_it_lets_administrators_add_activities_but_not_delete_used_ones(
+    administrator, owner, participant
+):
+    from rattinsats.services import account_sync_role
+
+    account_sync_role(administrator)
+    client = client_for(administrator)
+    response = client.post(
+        "/admin/participants/interventionactivity/add/",
+        {"track": "arbete", "name": "Jobbspår", "order": 95, "active": "on"},
+    )
+    assert response.status_code == 302
+    assert InterventionActivity.objects.filter(track="arbete", name="Jobbspår").exists()
+    used = casework.intervention_create(
+        actor=owner, participant=participant, activity=activity(), start_date=timezone.localdate()
+    ).activity
+    url = f"/admin/participants/interventionactivity/{used.pk}/delete/"
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert InterventionActivity.objects.filter(pk=used.pk).exists()
