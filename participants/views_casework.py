@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rattinsats.audit import Action
 from rattinsats.forms import add_validation_errors
+from rattinsats.models import Organisation
 from rattinsats.permissions import casework_required
 
 from . import casework, casework_selectors, selectors, services
@@ -168,11 +169,17 @@ def participant_flags(request, pk: int):
     ):
         messages.success(request, _("Flaggan är skapad."))
         return redirect("participants:participant_flags", pk=participant.pk)
-    context = participant_header_context(request, participant, "participants:participant_flags")
+    consents = selectors.consents_for(participant)
+    context = participant_header_context(
+        request, participant, "participants:participant_flags", consents=consents
+    )
     flags = casework_selectors.flags_for(participant)
     for flag in flags:
         flag.next_status = casework.FLAG_NEXT_STATUS.get(flag.status)
-    context.update({"flags": flags, "form": form})
+    today = timezone.localdate()
+    covered = {o.pk for c in consents if c.is_valid_on(today) for o in c.organisations.all()}
+    not_covered = [o for o in Organisation.objects.all() if o.pk not in covered]
+    context.update({"flags": flags, "form": form, "not_covered": not_covered})
     return render(request, "participants/participant_flags.html", context)
 
 

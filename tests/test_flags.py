@@ -95,6 +95,7 @@ def test_it_creates_a_manual_flag_from_the_tab(owner_client, participant, consen
     )
     html = response.content.decode()
     assert "Flaggan är skapad." in html and "Behöver lönestöd utrett" in html
+    assert "Inget giltigt samtycke omfattar" not in html
     flag = Flag.objects.get()
     assert flag.kind == Flag.Kind.MANUAL and flag.organisation == af
 
@@ -106,6 +107,7 @@ def test_it_shows_the_missing_consent_on_the_form_and_saves_nothing(owner_client
     html = response.content.decode()
     assert response.status_code == 200
     assert "det finns inget giltigt samtycke som omfattar organisationen" in html
+    assert "Inget giltigt samtycke omfattar:" in html  # said before the user tries
     assert "Start</textarea>" in html
     assert not Flag.objects.exists()
 
@@ -174,9 +176,10 @@ def test_it_keeps_the_flag_list_query_count(owner, count, django_assert_num_quer
 
 # As the other tabs: session, user, organisation; participant and its VIEW
 # event; consents with their organisations; the change right (two); the
-# flags; the form's organisations; task and notification counts; the
-# session's renewal (savepoint, update, release).
-FLAG_TAB_QUERIES = 16
+# flags; the organisations without consent and the form's organisations;
+# task and notification counts; the session's renewal (savepoint, update,
+# release).
+FLAG_TAB_QUERIES = 17
 
 
 @pytest.mark.parametrize("count", [1, 10])
