@@ -335,3 +335,114 @@ class StatusSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.get_moment_display()}: {self.get_employment_status_display()}"
+
+
+class InterventionTrack(models.TextChoices):
+    """The three tracks of individual support (domain.md §4 step 5)."""
+
+    WORK = "arbete", _("Insats mot arbete")
+    STUDIES = "studier", _("Insats mot studier")
+    CAPACITY = "formaga", _("Klargöra arbets-/studieförmåga")
+
+
+class InterventionActivity(models.Model):
+    """The catalogue of activities within a track. Administrators can add
+    activities; those in use are never deleted."""
+
+    track = models.CharField(_("inriktning"), max_length=10, choices=InterventionTrack.choices)
+    name = models.CharField(_("benämning"), max_length=150)
+    order = models.PositiveSmallIntegerField(_("ordning"), default=100)
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["track", "order", "name"]
+        verbose_name = _("insatsaktivitet")
+        verbose_name_plural = _("insatsaktiviteter")
+        constraints = [
+            models.UniqueConstraint(fields=["track", "name"], name="one_activity_name_per_track")
+        ]
+
+    def __str__(self):
+        return f"{self.get_track_display()}: {self.name}"
+
+
+class Intervention(models.Model):
+    """One intervention (*insats*) given to a participant."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="interventions"
+    )
+    activity = models.ForeignKey(
+        InterventionActivity,
+        verbose_name=_("aktivitet"),
+        on_delete=models.PROTECT,
+        related_name="interventions",
+    )
+    start_date = models.DateField(_("startdatum"))
+    end_date = models.DateField(_("slutdatum"), null=True, blank=True)
+    notes = models.TextField(_("anteckningar"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("registrerad"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("ändrad"), null=True, blank=True)
+    # Optimistic version check: two staff members editing the same
+    # intervention cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("insats")
+        verbose_name_plural = _("insatser")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="intervention_end_not_before_start",
+                violation_error_message=_("Slutdatum kan inte vara före startdatum."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["start_date"]),
+            models.Index(fields=["end_date"]),
+        ]
+
+    def __str__(self):
+        return str(self.activity)
+
+
+class JournalNote(models.Model):
+    """A day note or journal note. Notes are never changed or deleted: a
+    correction is a new note that points at the one it corrects."""
+
+    class Kind(models.TextChoices):
+        DAY = "dag", _("Daganteckning")
+        JOURNAL = "journal", _("Journalanteckning")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="journal_notes"
+    )
+    kind = models.CharField(_("typ"), max_length=8, choices=Kind.choices)
+    happened_on = models.DateField(_("datum"))
+    text = models.TextField(_("anteckning"))
+    corrects = models.OneToOneField(
+        "self",
+        verbose_name=_("rättar"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("skriven"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-happened_on", "-created_at", "-id"]
+        verbose_name = _("journalanteckning")
+        verbose_name_plural = _("journalanteckningar")
+        indexes = [models.Index(fields=["participant", "happened_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.happened_on:%Y-%m-%d}"

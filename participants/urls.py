@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import views, views_casework
 
 app_name = "participants"
 
 urlpatterns = [
     path("", views.participant_list, name="list"),
-    path("att-gora/", views.tasks, name="tasks"),
+    path("att-gora/", views_casework.tasks, name="tasks"),
     path("att-gora/<int:task_pk>/klar/", views.task_done, name="task_done"),
     path("<int:pk>/", views.participant_detail, name="detail"),
     path("<int:pk>/samtycke/", views.participant_consents, name="consents"),
@@ -14,5 +14,24 @@ urlpatterns = [
         "<int:pk>/samtycke/<int:consent_pk>/aterkalla/",
         views.consent_withdraw,
         name="consent_withdraw",
+    ),
+    path("flaggor/", views_casework.flag_list, name="flags"),
+    path("<int:pk>/insatser/", views_casework.participant_interventions, name="interventions"),
+    path(
+        "<int:pk>/insatser/<int:intervention_pk>/",
+        views_casework.intervention_edit,
+        name="intervention_edit",
+    ),
+    path("<int:pk>/journal/", views_casework.participant_journal, name="journal"),
+    path(
+        "<int:pk>/journal/<int:note_pk>/ratta/",
+        views_casework.journal_correct,
+        name="journal_correct",
+    ),
+    path("<int:pk>/flaggor/", views_casework.participant_flags, name="participant_flags"),
+    path(
+        "<int:pk>/flaggor/<int:flag_pk>/status/",
+        views_casework.flag_status,
+        name="flag_status",
     ),
 ]

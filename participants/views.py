@@ -121,19 +121,6 @@ def consent_withdraw(request, pk: int, consent_pk: int):
 
 
 @casework_required
-@require_GET
-def tasks(request):
-    """Start page for the project team: what to do, and the latest news."""
-    open_tasks = list(selectors.tasks_open_for(request.user)[:200])
-    notifications = list(request.user.notifications.all()[:10])
-    return render(
-        request,
-        "participants/tasks.html",
-        {"tasks": open_tasks, "notifications": notifications, "today": timezone.localdate()},
-    )
-
-
-@casework_required
 @require_POST
 def task_done(request, task_pk: int):
     task = get_object_or_404(Task, pk=task_pk, assignee=request.user)

@@ -27,7 +27,7 @@ MENU = [
     NavEntry(_("Veckomöte"), "referrals:meeting_current", CASEWORK, "/veckomote/"),
     NavEntry(_("Måldokument"), "mapping:overview", CASEWORK, "/maldokument/"),
     NavEntry(_("Flaggor"), "participants:flags", CASEWORK, "/flaggor/"),
-    NavEntry(_("Månadsavstämning"), "reports:monthly", CASEWORK, "/rapporter/manad"),
+    NavEntry(_("Månadsavstämning"), "reports:monthly", CASEWORK, "/reports/manad/"),
     NavEntry(_("Mina anvisningar"), "referrals:mine", (Role.COUNSELLOR,)),
     NavEntry(_("Ny anvisning"), "referrals:new", (Role.COUNSELLOR,)),
     NavEntry(
@@ -53,10 +53,14 @@ def menu_for(user, current_path: str = ""):
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        current = current_path == url or bool(
-            entry.section and current_path.startswith(entry.section)
-        )
-        items.append({"label": entry.label, "url": url, "current": current})
+        items.append({"label": entry.label, "url": url, "section": entry.section})
+    # The page itself, or else the entry with the longest matching section,
+    # is current: /deltagare/flaggor/ is "Flaggor", not also "Deltagare".
+    exact = [item for item in items if item["url"] == current_path]
+    sections = [i for i in items if i["section"] and current_path.startswith(i["section"])]
+    current = exact[0] if exact else max(sections, key=lambda i: len(i["section"]), default=None)
+    for item in items:
+        item["current"] = item is current
     return items
 
 

@@ -14,6 +14,7 @@ ADMIN_PERMISSIONS = [
     ("mapping", "movecategory", ("add", "change", "delete", "view")),
     # Resetting a lost authenticator app: delete the device.
     ("otp_totp", "totpdevice", ("view", "delete")),
+    ("participants", "interventionactivity", ("add", "change", "delete", "view")),
 ]
 
 

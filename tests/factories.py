@@ -37,6 +37,7 @@ def ensure_reference_data() -> None:
         MoveCategory.objects.get_or_create(
             code=code, defaults={"name": name, "counts_as_move": counts, "order": order}
         )
+    ensure_casework_reference_data()
 
 
 def organisation(kind: str) -> Organisation:
@@ -159,3 +160,21 @@ class StepwiseMoveFactory(factory.django.DjangoModelFactory):
     recorded_by = factory.LazyAttribute(lambda o: o.participant.responsible)
     period_start = factory.LazyAttribute(lambda o: _period_bounds(o)[0])
     period_end = factory.LazyAttribute(lambda o: _period_bounds(o)[1])
+
+
+def ensure_casework_reference_data() -> None:
+    """The intervention catalogue as its data migration creates it."""
+    from participants.models import InterventionActivity
+
+    casework = importlib.import_module("participants.migrations.0003_casework")
+    for track, name, order in casework.ACTIVITIES:
+        InterventionActivity.objects.get_or_create(
+            track=track, name=name, defaults={"order": order}
+        )
+
+
+def activity(name: str = "Arbetsprövning", track: str = "formaga"):
+    from participants.models import InterventionActivity
+
+    ensure_casework_reference_data()
+    return InterventionActivity.objects.get(track=track, name=name)

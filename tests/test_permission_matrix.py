@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from participants.models import Task
+from participants.models import Flag, Intervention, JournalNote, Task
 
 from .conftest import client_for
 from .factories import (
@@ -19,6 +19,7 @@ from .factories import (
     ParticipantFactory,
     ReferralFactory,
     UserFactory,
+    activity,
     organisation,
 )
 
@@ -73,6 +74,16 @@ MATRIX = {
     "participants:detail": only(["owner"]),
     "participants:consents": only(["owner"]),
     "participants:consent_withdraw": only(["owner"]),
+    "participants:flags": only(TEAM),
+    "participants:interventions": only(["owner"]),
+    "participants:intervention_edit": only(["owner"]),
+    "participants:journal": only(["owner"]),
+    "participants:journal_correct": only(["owner"]),
+    "participants:participant_flags": only(["owner"]),
+    "participants:flag_status": only(TEAM, code=NOT_ALLOWED),
+    "reports:monthly": only(TEAM),
+    "reports:monthly_pdf": only(TEAM),
+    "reports:monthly_xlsx": only(TEAM),
     "referrals:mine": only(["counsellor"]),
     "referrals:new": only(["counsellor"]),
     "referrals:receipt": only(["counsellor"]),
@@ -152,11 +163,33 @@ def world(db):
         due_on=timezone.localdate() + datetime.timedelta(days=3),
     )
     referral = ReferralFactory(referred_by=users["counsellor"])
+    intervention = Intervention.objects.create(
+        participant=participant,
+        activity=activity(),
+        start_date=participant.start_date,
+        created_by=users["owner"],
+    )
+    note = JournalNote.objects.create(
+        participant=participant,
+        kind=JournalNote.Kind.DAY,
+        happened_on=participant.start_date,
+        text="Samtal om målen.",
+        author=users["owner"],
+    )
+    flag = Flag.objects.create(
+        participant=participant,
+        organisation=organisation("ekonomiskt_bistand"),
+        reason="Start",
+        created_by=users["owner"],
+    )
     year, week, _ = timezone.localdate().isocalendar()
     kwargs = {
         "pk": participant.pk,
         "consent_pk": consent.pk,
         "task_pk": task.pk,
+        "intervention_pk": intervention.pk,
+        "note_pk": note.pk,
+        "flag_pk": flag.pk,
         "year": year,
         "week": week,
         # In the referrals app, pk is the referral's.

@@ -14,6 +14,7 @@ from django.utils import timezone
 from mapping.demo import demo_goal_documents
 from mapping.models import MoveCategory, StepwiseMove
 from mapping.periods import period_bounds
+from participants.demo import casework_demo
 from participants.models import (
     ClosureReason,
     ClosureResult,
@@ -147,6 +148,7 @@ class Command(BaseCommand):
             self._participants(accounts)
         demo_referrals_ensure()
         demo_goal_documents()
+        casework_demo()
         self.stdout.write(self.style.SUCCESS("Demodata klar. Inloggningar:"))
         for username, _first, _last, role, _org in ACCOUNTS:
             self.stdout.write(f"  {username:<18} {password:<24} {role.label}")
