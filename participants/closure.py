@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -715,7 +715,9 @@ def closures_for(participant: Participant) -> list[Closure]:
         .select_related(
             "closed_by", "reopened_by", "follow_up", "follow_up__recorded_by", "follow_up_task"
         )
-        .prefetch_related("flags_missing", "flags__organisation")
+        .prefetch_related(
+            "flags_missing", Prefetch("flags", queryset=Flag.objects.select_related("organisation"))
+        )
         .order_by("reopened_at", "-closed_at", "-id")
     )
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from mapping.models import MoveCategory, StepwiseMove
 from mapping.periods import period_bounds
+from participants.closure_demo import demo_closures_ensure
 from participants.models import Gender, Participant
 from participants.services import consent_record, participant_create
 from rattinsats import testnumbers
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         accounts = self._accounts(password)
         if not Participant.objects.exists():
             self._participants(accounts)
+        demo_closures_ensure()
         self.stdout.write(self.style.SUCCESS("Demodata klar. Inloggningar:"))
         for username, _first, _last, role, _org in ACCOUNTS:
             self.stdout.write(f"  {username:<18} {password:<24} {role.label}")
