@@ -163,6 +163,26 @@ def status_at_start_record(
 # --- Closure ----------------------------------------------------------------
 
 
+def _day_error(
+    day: datetime.date | None,
+    *,
+    earliest: datetime.date,
+    missing: str,
+    too_early: str,
+    future: str,
+    today: datetime.date,
+) -> str:
+    """The message for a date that is missing, before ``earliest`` or in
+    the future; empty when the date will do."""
+    if day is None:
+        return missing
+    if day < earliest:
+        return too_early % {"date": earliest.isoformat()}
+    if day > today:
+        return future
+    return ""
+
+
 def closure_validate(
     *,
     participant: Participant,
@@ -176,14 +196,16 @@ def closure_validate(
     """Refuse a closure that does not hold together, with Swedish messages
     by field."""
     errors: dict[str, str] = {}
-    if closed_on is None:
-        errors["closed_on"] = _("Ange avslutsdatum.")
-    elif closed_on < participant.start_date:
-        errors["closed_on"] = _("Avslutsdatumet kan inte vara före startdatumet %(start)s.") % {
-            "start": participant.start_date.isoformat()
-        }
-    elif closed_on > today:
-        errors["closed_on"] = _("Avslutsdatumet kan inte ligga i framtiden.")
+    date_error = _day_error(
+        closed_on,
+        earliest=participant.start_date,
+        missing=_("Ange avslutsdatum."),
+        too_early=_("Avslutsdatumet kan inte vara före startdatumet %(date)s."),
+        future=_("Avslutsdatumet kan inte ligga i framtiden."),
+        today=today,
+    )
+    if date_error:
+        errors["closed_on"] = date_error
     if reason not in ClosureReason.values:
         errors["reason"] = _("Välj avslutsorsak.")
     elif reason == ClosureReason.OTHER:
@@ -524,15 +546,16 @@ def follow_up_record(
     if FollowUp.objects.filter(closure=closure).exists():
         raise ValidationError(_("Uppföljningen är redan registrerad."))
     errors: dict[str, str] = {}
-    today = timezone.localdate()
-    if followed_up_on is None:
-        errors["followed_up_on"] = _("Ange datum för uppföljningen.")
-    elif followed_up_on < closure.closed_on:
-        errors["followed_up_on"] = _("Uppföljningen kan inte vara före avslutet %(date)s.") % {
-            "date": closure.closed_on.isoformat()
-        }
-    elif followed_up_on > today:
-        errors["followed_up_on"] = _("Uppföljningsdatumet kan inte ligga i framtiden.")
+    date_error = _day_error(
+        followed_up_on,
+        earliest=closure.closed_on,
+        missing=_("Ange datum för uppföljningen."),
+        too_early=_("Uppföljningen kan inte vara före avslutet %(date)s."),
+        future=_("Uppföljningsdatumet kan inte ligga i framtiden."),
+        today=timezone.localdate(),
+    )
+    if date_error:
+        errors["followed_up_on"] = date_error
     if reached:
         if self_supporting is None:
             errors["self_supporting"] = _("Ange om personen har egen försörjning.")

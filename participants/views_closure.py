@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from rattinsats.forms import add_validation_errors
@@ -134,29 +135,9 @@ def closure_close(request, pk: int):
 
 @casework_required
 @require_POST
-def closure_reopen(request, pk: int):
-    participant = _participant_for_change(request, pk)
-    form = ReopenForm(request.POST)
-
-    def reopen(data):
-        services.closure_reopen(actor=request.user, participant=participant, reason=data["reason"])
-        return redirect(TAB, pk=participant.pk)
-
-    return _submit(
-        request,
-        participant,
-        form,
-        "reopen_form",
-        reopen,
-        _("Avslutet är ångrat. Deltagandet är aktivt igen."),
-    )
-
-
-@casework_required
-@require_POST
 def closure_flag_send(request, pk: int, org_pk: int):
     participant = _participant_for_change(request, pk)
-    closure = get_object_or_404(Closure, participant=participant, reopened_at__isnull=True)
+    closure = _current_closure(participant)
     organisation = get_object_or_404(Organisation, pk=org_pk)
     try:
         services.closure_flag_send(actor=request.user, closure=closure, organisation=organisation)
@@ -169,55 +150,61 @@ def closure_flag_send(request, pk: int, org_pk: int):
     return redirect(TAB, pk=participant.pk)
 
 
-@casework_required
-@require_POST
-def follow_up_record(request, pk: int):
-    participant = _participant_for_change(request, pk)
-    closure = get_object_or_404(Closure, participant=participant, reopened_at__isnull=True)
-    form = FollowUpForm(request.POST)
+def _section_view(form_class, form_name: str, service, success):
+    """A POST view for one section of the tab: ``service(actor, participant,
+    data)`` does the write; errors show the tab again with the input kept."""
 
-    def record(data):
-        services.follow_up_record(actor=request.user, closure=closure, **data)
-        return redirect(TAB, pk=participant.pk)
+    @casework_required
+    @require_POST
+    def view(request, pk: int):
+        participant = _participant_for_change(request, pk)
+        form = form_class(request.POST)
 
-    return _submit(
-        request, participant, form, "follow_up_form", record, _("Uppföljningen är registrerad.")
-    )
+        def call(data):
+            service(request.user, participant, data)
+            return redirect(TAB, pk=participant.pk)
 
+        return _submit(request, participant, form, form_name, call, success)
 
-@casework_required
-@require_POST
-def status_at_start(request, pk: int):
-    participant = _participant_for_change(request, pk)
-    form = StartStatusForm(request.POST)
-
-    def record(data):
-        services.status_at_start_record(actor=request.user, participant=participant, **data)
-        return redirect(TAB, pk=participant.pk)
-
-    return _submit(
-        request, participant, form, "start_form", record, _("Status vid start är sparad.")
-    )
+    return view
 
 
-@casework_required
-@require_POST
-def training_record(request, pk: int):
-    participant = _participant_for_change(request, pk)
-    form = TrainingForm(request.POST)
+def _current_closure(participant):
+    return get_object_or_404(Closure, participant=participant, reopened_at__isnull=True)
 
-    def record(data):
-        services.labour_market_training_record(actor=request.user, participant=participant, **data)
-        return redirect(TAB, pk=participant.pk)
 
-    return _submit(
-        request,
-        participant,
-        form,
-        "training_form",
-        record,
-        _("Arbetsmarknadsutbildningen är registrerad. Deltagandet fortsätter."),
-    )
+closure_reopen = _section_view(
+    ReopenForm,
+    "reopen_form",
+    lambda actor, participant, data: services.closure_reopen(
+        actor=actor, participant=participant, reason=data["reason"]
+    ),
+    gettext_lazy("Avslutet är ångrat. Deltagandet är aktivt igen."),
+)
+follow_up_record = _section_view(
+    FollowUpForm,
+    "follow_up_form",
+    lambda actor, participant, data: services.follow_up_record(
+        actor=actor, closure=_current_closure(participant), **data
+    ),
+    gettext_lazy("Uppföljningen är registrerad."),
+)
+status_at_start = _section_view(
+    StartStatusForm,
+    "start_form",
+    lambda actor, participant, data: services.status_at_start_record(
+        actor=actor, participant=participant, **data
+    ),
+    gettext_lazy("Status vid start är sparad."),
+)
+training_record = _section_view(
+    TrainingForm,
+    "training_form",
+    lambda actor, participant, data: services.labour_market_training_record(
+        actor=actor, participant=participant, **data
+    ),
+    gettext_lazy("Arbetsmarknadsutbildningen är registrerad. Deltagandet fortsätter."),
+)
 
 
 def _pdf_response(pdf: bytes, filename: str, *, attachment: bool) -> HttpResponse:
