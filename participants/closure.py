@@ -21,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mapping.periods import add_months, period_label
+from mapping.periods import add_months, period_label, period_of
 from rattinsats.audit import Action, audit_log
 from rattinsats.models import Notification, Organisation, User
 
@@ -251,11 +251,12 @@ def participant_close(
 
     In one transaction: the closure record, the participant's status, end
     date, reason and result, the status snapshot at the end, the closure
-    flags to Ekonomiskt bistånd, JobbCentrum and Arbetsförmedlingen, and a
-    follow-up task one month later for a closure because of work or
-    studies. A flag that no valid consent allows is not sent: the closure
-    records the organisation in ``flags_missing`` and the staff member sends
-    it from the closure page once consent exists. The referring counsellor,
+    flags to Ekonomiskt bistånd, JobbCentrum and Arbetsförmedlingen, the
+    case's open tasks marked done, and a follow-up task one month later for
+    a closure because of work or studies. A flag that no valid consent
+    allows is not sent: the closure records the organisation in
+    ``flags_missing``, the responsible gets a notification, and the staff
+    member sends the flag from the closure page once consent exists. The referring counsellor,
     if known, is notified after the commit.
     """
     _require_change(actor, participant)
@@ -306,6 +307,10 @@ def participant_close(
         moment=StatusSnapshot.Moment.END,
         employment_status=employment_status,
         income_source=income_source,
+    )
+    # What was left to do in the case is moot once it is closed.
+    Task.objects.filter(participant=locked, done_at__isnull=True).update(
+        done_at=timezone.now(), done_by=actor
     )
     audit_log(actor=actor, action=Action.CREATE, obj=closure, detail=f"avslut {reason}")
 
@@ -655,6 +660,9 @@ def summary_context(participant: Participant, *, text: str, version: int | None,
     return {
         "participant": participant,
         "responsible": participant.responsible,
+        "last_period": period_of(
+            participant.start_date, participant.end_date or timezone.localdate()
+        ),
         "closure": closure,
         "follow_up": follow_up,
         "goals": goals_for(participant),
@@ -671,11 +679,12 @@ def summary_context(participant: Participant, *, text: str, version: int | None,
 
 
 def summary_pdf_render(context: dict) -> bytes:
-    """The summary document as an A4 PDF."""
+    """The summary document as an A4 PDF, tagged (PDF/UA) so that screen
+    readers can read it."""
     from weasyprint import HTML
 
     html = render_to_string("participants/closure_summary_pdf.html", context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def summary_preview(*, actor: User, participant: Participant, text: str) -> bytes:

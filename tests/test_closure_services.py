@@ -76,6 +76,20 @@ def test_it_closes_because_of_work_in_one_go(owner, participant):
     ).exists()
 
 
+def test_it_settles_the_open_tasks_of_the_case(owner, participant):
+    from participants.services import task_create
+
+    renew = task_create(assignee=owner, kind=Task.Kind.RENEW_CONSENT, participant=participant)
+    other_case = task_create(assignee=owner, kind=Task.Kind.RENEW_CONSENT)
+    close(participant, owner)
+    renew.refresh_from_db()
+    other_case.refresh_from_db()
+    assert renew.done_at is not None and renew.done_by == owner
+    assert other_case.done_at is None
+    follow_up = Task.objects.get(kind=Task.Kind.FOLLOW_UP)
+    assert follow_up.done_at is None
+
+
 def test_it_closes_because_of_studies_with_csn(owner, participant):
     ConsentFactory(participant=participant)
     close(

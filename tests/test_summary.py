@@ -101,6 +101,7 @@ def test_it_builds_the_pdf_from_the_record_with_swedish_characters(owner, closed
         "Arbete inom äldreomsorgen",
         "Gå ut på promenad varje dag",
         "Söka två jobb i veckan",
+        "(tremånadersperiod 3 av 8)",
         "Mån 1–3",
         "Praktik/arbetsprövning",
         "Praktik på förskolan Älvgården",
