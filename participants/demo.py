@@ -8,7 +8,7 @@ from django.utils import timezone
 from rattinsats.models import Organisation
 
 from . import casework, services
-from .models import Flag, InterventionActivity, JournalNote, Participant
+from .models import Flag, Intervention, InterventionActivity, JournalNote, Participant
 
 NOTES = [
     ("dag", "Ringde och bokade kartläggningsmöte."),
@@ -21,7 +21,7 @@ def casework_demo() -> None:
     """Give each active demo participant an intervention or two, a few
     notes (one corrected) and flags, through the same services as the
     pages."""
-    if JournalNote.objects.exists() or Flag.objects.exists():
+    if JournalNote.objects.exists() or Intervention.objects.exists():
         return
     today = timezone.localdate()
     activities = list(InterventionActivity.objects.filter(active=True).order_by("track", "order"))

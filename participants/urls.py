@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_casework
+from . import views, views_casework, views_closure
 
 app_name = "participants"
 
@@ -33,5 +33,30 @@ urlpatterns = [
         "<int:pk>/flaggor/<int:flag_pk>/status/",
         views_casework.flag_status,
         name="flag_status",
+    ),
+]
+
+# Closure and follow-up (the "Avslut" tab).
+urlpatterns += [
+    path("<int:pk>/avslut/", views_closure.closure_tab, name="closure"),
+    path("<int:pk>/avslut/avsluta/", views_closure.closure_close, name="closure_close"),
+    path("<int:pk>/avslut/angra/", views_closure.closure_reopen, name="closure_reopen"),
+    path(
+        "<int:pk>/avslut/flagga/<int:org_pk>/",
+        views_closure.closure_flag_send,
+        name="closure_flag_send",
+    ),
+    path("<int:pk>/avslut/uppfoljning/", views_closure.follow_up_record, name="follow_up"),
+    path("<int:pk>/avslut/startstatus/", views_closure.status_at_start, name="status_at_start"),
+    path(
+        "<int:pk>/avslut/arbetsmarknadsutbildning/",
+        views_closure.training_record,
+        name="training_record",
+    ),
+    path("<int:pk>/avslut/sammanfattning/", views_closure.summary_submit, name="summary"),
+    path(
+        "<int:pk>/avslut/sammanfattning/<int:version>/",
+        views_closure.summary_download,
+        name="summary_download",
     ),
 ]

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from mapping.models import StepwiseMove
 from mapping.periods import period_bounds
-from participants.models import Participant
-from rattinsats.models import AuditEvent, Role, User
+from participants.models import Closure, Participant
+from rattinsats.models import Role, User
 from rattinsats.personnummer import is_valid
 from rattinsats.testnumbers import personnummer
 
@@ -101,5 +101,7 @@ def test_it_spreads_the_demo_participants_over_the_programme(db):
     # Varied ages, all of working age at the start.
     ages = {p.start_date.year - int(p.personnummer[:4]) for p in Participant.objects.all()}
     assert min(ages) >= 18 and max(ages) <= 64 and len(ages) > 15
-    # Closures were recorded as the audit trail requires: one event each.
-    assert AuditEvent.objects.filter(detail="importerat avslut").count() == closed.count()
+    # Closed through the closure workflow: a closure record with its end
+    # status and flags for each.
+    assert Closure.objects.filter(reopened_at__isnull=True).count() == closed.count()
+    assert all(p.closures.get().flags.count() == 3 for p in closed)

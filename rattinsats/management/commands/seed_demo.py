@@ -14,20 +14,24 @@ from django.utils import timezone
 from mapping.demo import demo_goal_documents
 from mapping.models import MoveCategory, StepwiseMove
 from mapping.periods import period_bounds
+from participants.casework import flag_set_status
+from participants.closure import participant_close
 from participants.demo import casework_demo
 from participants.models import (
     ClosureReason,
     ClosureResult,
     EmploymentStatus,
+    Flag,
     Gender,
     IncomeSource,
+    OtherClosureReason,
     Participant,
     StatusSnapshot,
 )
 from participants.services import (
     consent_record,
     participant_create,
-    participant_import_closure,
+    task_complete,
 )
 from rattinsats import testnumbers
 from rattinsats.models import Organisation, Role, User
@@ -211,8 +215,10 @@ class Command(BaseCommand):
                     today - datetime.timedelta(days=10 + i % 7),
                 )
             # One active participant's consent close to its end, to show the
-            # renewal task.
-            valid_until = end or today + datetime.timedelta(days=20 if i == 40 else 200 + i)
+            # renewal task. A closed participant's consent still covers the
+            # organisations on the day the closure is recorded, so that the
+            # closure flags can go out.
+            valid_until = today + datetime.timedelta(days=20 if i == 40 else 200 + i)
             consent_record(
                 actor=responsible,
                 participant=participant,
@@ -224,14 +230,33 @@ class Command(BaseCommand):
             self._snapshot(participant, "start", *_start_status(participant), responsible)
             if plan["closure"] is not None:
                 reason, result = plan["closure"]
-                participant_import_closure(
-                    actor=responsible,
-                    participant=participant,
-                    end_date=end,
-                    closure_reason=reason,
-                    closure_result=result,
-                )
-                self._snapshot(participant, "end", *_end_status(reason, result, i), responsible)
+                self._close(participant, reason, result, end, responsible, i)
+
+    def _close(self, participant, reason, result, end, responsible, i):
+        """Close through the closure workflow. For a closure more than a
+        month and a half ago, its flags have since been handled and its
+        follow-up done, as staff would have recorded it."""
+        employment_status, income_source = _end_status(reason, result, i)
+        closure = participant_close(
+            actor=responsible,
+            participant=participant,
+            closed_on=end,
+            reason=reason,
+            result=result,
+            other_reason=""
+            if reason != ClosureReason.OTHER
+            else OTHER_REASONS[i % len(OTHER_REASONS)],
+            note="Avslutad enligt plan." if reason != ClosureReason.OTHER else "Se journalen.",
+            employment_status=employment_status,
+            income_source=income_source,
+        )
+        if (timezone.localdate() - end).days <= 45:
+            return
+        for flag in closure.flags.all():
+            flag_set_status(actor=responsible, flag=flag, status=Flag.Status.SENT)
+            flag_set_status(actor=responsible, flag=flag, status=Flag.Status.DONE)
+        if closure.follow_up_task is not None:
+            task_complete(actor=responsible, task=closure.follow_up_task)
 
     def _moves(self, participant, plan, last_day, categories, recorded_by, i):
         """One move per three-month period begun by ``last_day``; some begin
@@ -267,6 +292,14 @@ class Command(BaseCommand):
         )
         snapshot.full_clean()
         snapshot.save()
+
+
+OTHER_REASONS = [
+    OtherClosureReason.NOT_REACHABLE,
+    OtherClosureReason.LONG_SICK_LEAVE,
+    OtherClosureReason.OTHER_INTERVENTION,
+    OtherClosureReason.NO_MOVE,
+]
 
 
 class _NumbersByBirthYear:
