@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -180,3 +181,25 @@ def test_it_shows_my_tasks_on_the_start_page(owner, participant):
     html = response.content.decode()
     assert "Boka kartläggningsmöte" in html
     assert participant.full_name in html
+
+
+def test_it_pages_through_search_results_with_a_valid_csrf_token(owner):
+    for _ in range(55):
+        ParticipantFactory(responsible=owner, last_name="Sidbläddrare")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    first = client.get(reverse("participants:list"))
+    token = first.cookies["csrftoken"].value
+    page1 = client.post(
+        reverse("participants:list"), {"q": "Sidbläddrare", "csrfmiddlewaretoken": token}
+    )
+    html = page1.content.decode()
+    assert "Sida 1 av 2" in html
+    # The pagination form carries its own token, so the next page is a valid POST.
+    assert html.count('name="csrfmiddlewaretoken"') >= 2
+    page2 = client.post(
+        reverse("participants:list"),
+        {"q": "Sidbläddrare", "page": "2", "csrfmiddlewaretoken": token},
+    )
+    assert page2.status_code == 200
+    assert "Sida 2 av 2" in page2.content.decode()

@@ -103,10 +103,9 @@ def test_it_shows_reminders_and_follow_ups_on_the_page(owner, participant):
 
 # Session, user, organisation (header); open tasks with participants;
 # notifications; my participants with their consent's end; the recorded
-# moves; the open flags; the header's task count (twice: base.html calls it
-# for the test and for the badge when there are tasks) and notification
-# count; the session's renewal (savepoint, update, release).
-TASK_PAGE_QUERIES = 14
+# moves; the open flags; the header's task count and notification count;
+# the session's renewal (savepoint, update, release).
+TASK_PAGE_QUERIES = 13
 
 
 @pytest.mark.parametrize("count", [1, 25])
