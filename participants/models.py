@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -236,6 +237,22 @@ class Task(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+    # The tab of the participant's page where the task is done.
+    TAB_FOR_KIND = {
+        Kind.FLAG_START: "participants:participant_flags",
+        Kind.BOOK_MAPPING: "mapping:mapping",
+        Kind.RENEW_CONSENT: "participants:consents",
+        Kind.RECORD_MOVE: "mapping:goals",
+        Kind.FOLLOW_UP: "participants:closure",
+    }
+
+    @property
+    def participant_url(self) -> str:
+        if self.participant_id is None:
+            return ""
+        name = self.TAB_FOR_KIND.get(self.kind, "participants:detail")
+        return reverse(name, args=[self.participant_id])
 
 
 class Flag(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
@@ -63,17 +63,24 @@ def user_can_change(user, participant: Participant) -> bool:
 
 
 def participant_list(user, *, search: str = "") -> QuerySet[Participant]:
-    """The list page's rows, with the latest consent's end date annotated."""
+    """The list page's rows, with the latest consent's end date and whether
+    a follow-up after the closure is still to be done annotated."""
     latest_consent = (
         Consent.objects.filter(participant=OuterRef("pk"), withdrawn_at__isnull=True)
         .values("participant")
         .annotate(last=Max("valid_until"))
         .values("last")
     )
+    follow_up_open = Task.objects.filter(
+        participant=OuterRef("pk"), kind=Task.Kind.FOLLOW_UP, done_at__isnull=True
+    )
     qs = (
         participants_visible_to(user)
         .select_related("responsible")
-        .annotate(consent_valid_until=Subquery(latest_consent))
+        .annotate(
+            consent_valid_until=Subquery(latest_consent),
+            in_follow_up=Exists(follow_up_open),
+        )
         .order_by("status", "last_name", "first_name", "id")
     )
     return participant_search(qs, search)

@@ -15,6 +15,11 @@ urlpatterns = [
         views.consent_withdraw,
         name="consent_withdraw",
     ),
+    path(
+        "<int:pk>/samtycke/<int:consent_pk>/blankett/",
+        views.consent_document,
+        name="consent_document",
+    ),
     path("flaggor/", views_casework.flag_list, name="flags"),
     path("<int:pk>/insatser/", views_casework.participant_interventions, name="interventions"),
     path(

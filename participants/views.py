@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mapping.periods import period_of
+from rattinsats.audit import Action, audit_log
 from rattinsats.forms import add_validation_errors
 from rattinsats.permissions import casework_required
 
@@ -16,6 +18,12 @@ from .models import Consent, Task
 from .tabs import tabs_for
 
 PAGE_SIZE = 50
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+}
 
 
 def participant_header_context(request, participant, tab: str, consents=None) -> dict:
@@ -127,3 +135,21 @@ def task_done(request, task_pk: int):
     services.task_complete(actor=request.user, task=task)
     messages.success(request, _("Uppgiften är markerad som klar."))
     return redirect("participants:tasks")
+
+
+@casework_required
+@require_GET
+def consent_document(request, pk: int, consent_pk: int):
+    """The signed consent form, to those who may see the participant."""
+    participant = selectors.participant_get_for_user(request.user, pk, action=None)
+    consent = get_object_or_404(Consent, pk=consent_pk, participant=participant)
+    if not consent.document:
+        raise Http404
+    audit_log(actor=request.user, action=Action.VIEW, obj=consent, detail="samtyckesblankett")
+    extension = consent.document.name.rsplit(".", 1)[-1].lower()
+    return FileResponse(
+        consent.document.open("rb"),
+        as_attachment=True,
+        filename=f"samtycke-{consent.pk}.{extension}",
+        content_type=DOCUMENT_TYPES.get(extension, "application/octet-stream"),
+    )

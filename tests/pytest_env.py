@@ -27,3 +27,5 @@ os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="rattinsats-
 # The live server's thread must not keep a connection open past a test:
 # PostgreSQL would refuse to drop the test database.
 os.environ.setdefault("DJANGO_CONN_MAX_AGE", "0")
+# Uploaded files go to a throwaway folder, never into the project.
+os.environ.setdefault("DJANGO_PRIVATE_MEDIA_ROOT", tempfile.mkdtemp(prefix="rattinsats-uploads-"))

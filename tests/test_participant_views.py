@@ -5,8 +5,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.models import Consent, Task
-from rattinsats.models import Organisation
+from participants.models import Consent, Participant, Task
+from rattinsats.models import AuditEvent, Organisation
 
 from .conftest import client_for
 from .factories import ConsentFactory, ParticipantFactory
@@ -203,3 +203,38 @@ def test_it_pages_through_search_results_with_a_valid_csrf_token(owner):
     )
     assert page2.status_code == 200
     assert "Sida 2 av 2" in page2.content.decode()
+
+
+def test_it_serves_the_signed_consent_form_to_the_responsible_only(owner, teammate, participant):
+    from django.core.files.base import ContentFile
+
+    consent = ConsentFactory(participant=participant)
+    consent.document.save("blankett.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    url = reverse("participants:consent_document", args=[participant.pk, consent.pk])
+    try:
+        response = client_for(owner).get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+        assert AuditEvent.objects.filter(detail="samtyckesblankett", user=owner).count() == 1
+        assert client_for(teammate).get(url).status_code == 404
+        page = client_for(owner).get(reverse("participants:consents", args=[participant.pk]))
+        assert url in page.content.decode()
+    finally:
+        consent.document.delete(save=False)
+
+
+def test_it_answers_404_for_a_consent_without_a_form(owner_client, participant):
+    consent = ConsentFactory(participant=participant)
+    url = reverse("participants:consent_document", args=[participant.pk, consent.pk])
+    assert owner_client.get(url).status_code == 404
+
+
+def test_it_marks_closed_participants_still_in_follow_up(owner):
+    closed = ParticipantFactory(responsible=owner, last_name="Uppföljd")
+    Participant.objects.filter(pk=closed.pk).update(
+        status="avslutad", end_date=closed.start_date, closure_reason="arbete"
+    )
+    Task.objects.create(assignee=owner, participant=closed, kind=Task.Kind.FOLLOW_UP)
+    html = client_for(owner).get(reverse("participants:list")).content.decode()
+    assert "I uppföljning" in html

@@ -74,6 +74,9 @@ MATRIX = {
     "participants:detail": only(["owner"]),
     "participants:consents": only(["owner"]),
     "participants:consent_withdraw": only(["owner"]),
+    # The consent in this world has no uploaded form (tested in
+    # test_participant_views.py with one).
+    "participants:consent_document": only([]),
     "participants:flags": only(TEAM),
     "participants:interventions": only(["owner"]),
     "participants:intervention_edit": only(["owner"]),

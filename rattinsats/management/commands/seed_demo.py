@@ -171,6 +171,9 @@ class Command(BaseCommand):
                     organisation=orgs[org_kind],
                     email=f"{username}@example.invalid",
                     is_superuser=role == Role.ADMIN,
+                    # The employment officer spends most of the week on
+                    # referrals and information calls: fewer cases.
+                    capacity=25 if role == Role.EMPLOYMENT_OFFICER else 100,
                 )
                 user.set_password(password)
                 user.save()
