@@ -108,7 +108,10 @@ def test_it_completes_and_sends_a_referral_with_the_keyboard_alone(page, live_se
         if focused is None:
             continue
         if not focused["indicated"]:
-            unindicated.append(focused["name"] or focused["text"])
+            # Bootstrap fades the focus ring in (0.15 s): look again after it.
+            page.wait_for_timeout(400)
+            if not page.evaluate(FOCUSED)["indicated"]:
+                unindicated.append(focused["name"] or focused["text"])
         name, kind = focused["name"], focused["type"]
         if name in texts and name not in done:
             page.keyboard.type(texts[name])
