@@ -168,7 +168,13 @@ def referral_submit(
         errors["reason"] = _("Beskriv anledningen till anvisningen.")
     if errors:
         raise ValidationError(errors)
-    _refuse_double_referral(number.canonical)
+    try:
+        _refuse_double_referral(number.canonical)
+    except ValidationError:
+        again = Referral.objects.filter(submission_key=submission_key, referred_by=actor).first()
+        if again is not None:
+            return again  # the other click was saved since the check above
+        raise
 
     referral = Referral(
         submission_key=submission_key,

@@ -531,3 +531,22 @@ def test_no_e_mail_or_notification_of_the_whole_path_names_the_person(
         for personal in (referral.first_name, referral.last_name, referral.personnummer[:8]):
             assert personal not in text
     assert all("https://ratt-insats.example.invalid/" in m.body for m in mail.outbox)
+
+
+def test_a_second_click_saved_after_the_first_returns_the_first_referral(referrer, monkeypatch):
+    """The first click is saved between the second click's look-up of its
+    submission key and its check for an open referral of the person: the
+    second click gets the first referral, not "already referred"."""
+    data = submit_data()
+    parse, first = services.parse, []
+
+    def parse_while_the_first_click_is_saved(*args, **kwargs):
+        if not first:
+            first.append(None)
+            first[0] = services.referral_submit(actor=referrer, **data)
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(services, "parse", parse_while_the_first_click_is_saved)
+    second = services.referral_submit(actor=referrer, **data)
+    assert second == first[0]
+    assert Referral.objects.count() == 1
