@@ -330,6 +330,8 @@ def test_it_shows_an_anonymised_participant_as_such_and_read_only(owner, media):
     page = client.get(reverse("participants:detail", args=[p.pk])).content.decode()
     assert "Anonymiserad" in page
     assert number not in page and last_name not in page and "alva@example.se" not in page
+    listing = client.get(reverse("participants:list")).content.decode()
+    assert "Anonymiserad" in listing and last_name not in listing
     for name in ("participants:journal", "participants:closure", "mapping:goals"):
         page = client.get(reverse(name, args=[p.pk])).content.decode()
         assert SECRET not in page and last_name not in page, name
