@@ -201,6 +201,7 @@ def test_it_removes_every_piece_of_personal_data(owner, media, django_capture_on
     assert referral.personnummer == "" and referral.first_name == "" and referral.phone == ""
     assert (referral.reason, referral.check_note, referral.return_reason) == ("", "", "")
     assert not referral.consent_document and referral.target_group == "FS"
+    assert referral.full_name == referral.personnummer_masked == "Anonymiserad"
     assert not Consent.objects.get(participant=old).document
     assert not (media / consent_file).exists() and not (media / referral_file).exists()
 
