@@ -792,15 +792,8 @@ def test_it_never_fails_nor_saves_half(db, settings_override, target):
 
 
 @pytest.fixture
-def settings_override(settings, tmp_path):
+def settings_override(settings, private_media):
     """Uploads into a temporary folder; wrong two-factor codes without a wait."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
     return settings
 

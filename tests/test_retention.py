@@ -51,15 +51,8 @@ SECRET = "Hemlig anteckning om Alva"
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
+def media(private_media):
+    return private_media
 
 
 def _closed_case(owner, *, ended_days_ago: int) -> Participant:
