@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rattinsats.forms import ModelMultipleChoiceField
 from rattinsats.models import Organisation
 
 
@@ -21,7 +22,7 @@ class ParticipantSearchForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = ModelMultipleChoiceField(
         label=_("Organisationer som omfattas"),
         queryset=Organisation.objects.all(),
         widget=forms.CheckboxSelectMultiple,

@@ -53,6 +53,9 @@ SELF_SUPPORT_RESULTS = [
 ]
 
 
+ANONYMISED_LABEL = _("Anonymiserad")
+
+
 class Participant(models.Model):
     """One participation of one person. A person may take part again later,
     but never has two active participations at once."""
@@ -107,6 +110,9 @@ class Participant(models.Model):
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set by retention (*gallring*): the personal data is gone, the records
+    # needed for statistics are kept.
+    anonymised_at = models.DateTimeField(_("anonymiserad"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -139,19 +145,29 @@ class Participant(models.Model):
 
     @property
     def full_name(self) -> str:
+        if self.is_anonymised:
+            return str(ANONYMISED_LABEL)
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
     def personnummer_display(self) -> str:
+        if self.is_anonymised:
+            return str(ANONYMISED_LABEL)
         return format_canonical(self.personnummer)
 
     @property
     def personnummer_masked(self) -> str:
+        if self.is_anonymised:
+            return str(ANONYMISED_LABEL)
         return mask_canonical(self.personnummer)
 
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
 
 class Consent(models.Model):

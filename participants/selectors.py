@@ -59,7 +59,13 @@ def participant_get_for_user(user, pk, *, action: str | None = Action.VIEW) -> P
 
 
 def user_can_change(user, participant: Participant) -> bool:
-    return user.is_casework and user.has_perm(CHANGE_PERMISSION, participant)
+    """Whether ``user`` may write to ``participant``; an anonymised
+    participation is read-only for everyone."""
+    return (
+        user.is_casework
+        and not participant.is_anonymised
+        and user.has_perm(CHANGE_PERMISSION, participant)
+    )
 
 
 def participant_list(user, *, search: str = "") -> QuerySet[Participant]:

@@ -247,7 +247,13 @@ def summary_submit(request, pk: int):
 @require_GET
 def summary_download(request, pk: int, version: int):
     participant = selectors.participant_get_for_user(request.user, pk, action=None)
-    document = get_object_or_404(SummaryDocument, participant=participant, version=version)
+    # Retention removed an anonymised participant's PDFs.
+    document = get_object_or_404(
+        SummaryDocument,
+        participant=participant,
+        participant__anonymised_at__isnull=True,
+        version=version,
+    )
     pdf = services.summary_download(actor=request.user, document=document)
     return _pdf_response(
         pdf, f"sammanfattning-{participant.pk}-version-{version}.pdf", attachment=True

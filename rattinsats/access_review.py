@@ -70,7 +70,7 @@ def access_review(
     participant_ids = {g["participant_id"] for g in grouped}
     users = User.objects.in_bulk(user_ids)
     participants = Participant.objects.only(
-        "id", "first_name", "last_name", "personnummer", "responsible_id"
+        "id", "first_name", "last_name", "personnummer", "responsible_id", "anonymised_at"
     ).in_bulk(participant_ids)
     content_type = ContentType.objects.get_for_model(Participant)
     granted = set(

@@ -239,6 +239,9 @@ OTP_TOTP_ISSUER = "Rätt insats"
 # Each wrong code doubles the wait before the next attempt (1, 2, 4 … s).
 OTP_TOTP_THROTTLE_FACTOR = env.int("RATTINSATS_2FA_THROTTLE_FACTOR", default=1)
 RATTINSATS_CONSENT_RENEWAL_DAYS = env.int("RATTINSATS_CONSENT_RENEWAL_DAYS", default=30)
+# Retention (gallring): participations that ended more than this many years
+# ago are anonymised by `manage.py retention_anonymise`.
+RATTINSATS_RETENTION_YEARS = env.int("RATTINSATS_RETENTION_YEARS", default=5)
 
 LOGGING = {
     "version": 1,

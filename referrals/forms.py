@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.forms import DateInput
 from participants.models import Gender
+from rattinsats.forms import ModelMultipleChoiceField
 from rattinsats.models import Organisation
 from rattinsats.personnummer import InvalidPersonnummer, parse
 
@@ -56,7 +57,7 @@ class ReferralForm(forms.Form):
     )
 
     consent_signed_on = forms.DateField(label=_("Samtycket undertecknades"), widget=DateInput())
-    consent_organisations = forms.ModelMultipleChoiceField(
+    consent_organisations = ModelMultipleChoiceField(
         label=_("Samtycket omfattar"),
         queryset=Organisation.objects.all(),
         widget=forms.CheckboxSelectMultiple,

@@ -22,6 +22,19 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Uploaded files go to a temporary folder; returns it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path
+
+
 # Named users, one per role (the owner is responsible for `participant`).
 @pytest.fixture
 def owner(db):

@@ -1,0 +1,220 @@
+"""Retention (*gallring*): participations that ended more than N years ago
+are anonymised.
+
+The personal data goes: the personnummer, names and contact details, every
+free text written about the person (journal notes, mapping and goal
+documents and their histories, intervention notes, flag reasons, closure,
+follow-up and training notes, summary documents), the signed consent forms
+and the personal data of the referral that led to the participation.
+
+What the statistics need stays: gender, target group, referring
+organisation, responsible staff member, dates, status, closure reason and
+result, the stepwise moves and their categories, the before/after status,
+interventions' activities and dates, consents' dates and organisations. So
+the results (``/reports/results.json``) are the same before and after.
+
+Each participant is anonymised in its own transaction with one audit event;
+a participant already anonymised is left alone, so running it again changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from mapping.models import (
+    GoalDocument,
+    GoalDocumentRevision,
+    MappingDocument,
+    MappingDocumentRevision,
+    StepwiseMove,
+)
+from rattinsats.audit import Action, audit_log
+from referrals.models import Referral
+
+from .models import (
+    Closure,
+    Consent,
+    Flag,
+    FollowUp,
+    Intervention,
+    JournalNote,
+    LabourMarketTraining,
+    Participant,
+    SummaryDocument,
+)
+
+AUDIT_DETAIL = "gallring: personuppgifter borttagna"
+
+# Fields of the participant and of its referral that identify the person.
+PERSON_FIELDS = {
+    "personnummer": "",
+    "first_name": "",
+    "last_name": "",
+    "phone": "",
+    "email": "",
+    "preferred_language": "",
+    "interpreter_needed": False,
+}
+
+# Free text of the mapping and goal documents (the choices and dates stay).
+MAPPING_TEXT_FIELDS = tuple(f for f in MappingDocument.CONTENT_FIELDS if f != "goal_direction")
+GOAL_TEXT_FIELDS = (
+    "goal",
+    "delmal_1",
+    "delmal_2",
+    "delmal_3",
+    "employment_subsidy",
+    "continuation_reason",
+    "other",
+)
+# Free text kept in a move's revision.
+MOVE_TEXT_FIELDS = ("note",)
+
+
+@dataclass
+class RetentionResult:
+    cutoff: datetime.date
+    participant_ids: list[int] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.participant_ids)
+
+
+def retention_cutoff(*, years: int, today: datetime.date | None = None) -> datetime.date:
+    """The day a participation must have ended before to be anonymised:
+    ``years`` years before today (28 February for a 29 February)."""
+    if years < 1:
+        raise ValueError("years must be at least 1")
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def participants_due(*, cutoff: datetime.date) -> QuerySet[Participant]:
+    """Closed participations that ended before ``cutoff`` and still hold
+    personal data."""
+    return Participant.objects.filter(
+        status=Participant.Status.CLOSED,
+        end_date__lt=cutoff,
+        anonymised_at__isnull=True,
+    ).order_by("pk")
+
+
+def retention_anonymise(
+    *, years: int | None = None, today: datetime.date | None = None, dry_run: bool = False
+) -> RetentionResult:
+    """Anonymise every participant whose participation ended more than
+    ``years`` years (default: the setting) before ``today``."""
+    if years is None:
+        years = settings.RATTINSATS_RETENTION_YEARS
+    cutoff = retention_cutoff(years=years, today=today)
+    result = RetentionResult(cutoff=cutoff, dry_run=dry_run)
+    ids = list(participants_due(cutoff=cutoff).values_list("pk", flat=True))
+    if dry_run:
+        result.participant_ids = ids
+        return result
+    for pk in ids:
+        if participant_anonymise(participant_id=pk, cutoff=cutoff):
+            result.participant_ids.append(pk)
+    return result
+
+
+@transaction.atomic
+def participant_anonymise(*, participant_id: int, cutoff: datetime.date) -> bool:
+    """Anonymise one participant, if it is still due (re-checked under a row
+    lock, so a participation reopened meanwhile is left alone). Returns
+    whether it was anonymised."""
+    participant = (
+        participants_due(cutoff=cutoff).select_for_update().filter(pk=participant_id).first()
+    )
+    if participant is None:
+        return False
+
+    for name, value in PERSON_FIELDS.items():
+        setattr(participant, name, value)
+    participant.anonymised_at = timezone.now()
+    # The names are required for a new participant, so a full_clean() would
+    # refuse the blanks: the database constraints are what must hold.
+    participant.validate_constraints()
+    participant.save(update_fields=[*PERSON_FIELDS, "anonymised_at", "updated_at"])
+
+    files = _clear_free_text(participant)
+    files += _clear_referral(participant)
+    audit_log(actor=None, action=Action.DELETE, obj=participant, detail=AUDIT_DETAIL)
+    # The files go only once the database change is committed.
+    transaction.on_commit(lambda: _delete_files(files))
+    return True
+
+
+def _clear_free_text(participant: Participant) -> list[tuple]:
+    JournalNote.objects.filter(participant=participant).update(text="")
+    Intervention.objects.filter(participant=participant).update(notes="")
+    Flag.objects.filter(participant=participant).update(reason="")
+    Closure.objects.filter(participant=participant).update(note="", reopen_reason="")
+    FollowUp.objects.filter(closure__participant=participant).update(note="")
+    LabourMarketTraining.objects.filter(participant=participant).update(note="")
+    StepwiseMove.objects.filter(participant=participant).update(note="")
+    # Summary documents are never changed through the model; retention is
+    # the one exception, on the queryset.
+    SummaryDocument.objects.filter(participant=participant).update(text="", pdf=b"", sha256="")
+
+    MappingDocument.objects.filter(participant=participant).update(
+        **dict.fromkeys(MAPPING_TEXT_FIELDS, "")
+    )
+    for revision in MappingDocumentRevision.objects.filter(document__participant=participant):
+        revision.data = _blanked(revision.data, MAPPING_TEXT_FIELDS)
+        revision.save(update_fields=["data"])
+    GoalDocument.objects.filter(participant=participant).update(
+        **dict.fromkeys(GOAL_TEXT_FIELDS, "")
+    )
+    for revision in GoalDocumentRevision.objects.filter(participant=participant):
+        revision.data = _blanked(revision.data, GOAL_TEXT_FIELDS + MOVE_TEXT_FIELDS)
+        revision.save(update_fields=["data"])
+
+    files = []
+    consents = Consent.objects.filter(participant=participant).exclude(document="")
+    for consent in consents:
+        files.append((consent.document.storage, consent.document.name))
+    consents.update(document="")
+    return files
+
+
+def _clear_referral(participant: Participant) -> list[tuple]:
+    referral = Referral.objects.filter(participant=participant).first()
+    if referral is None:
+        return []
+    files = []
+    if referral.consent_document:
+        files.append((referral.consent_document.storage, referral.consent_document.name))
+    Referral.objects.filter(pk=referral.pk).update(
+        **PERSON_FIELDS,
+        reason="",
+        check_note="",
+        return_reason="",
+        consent_document="",
+        consent_document_type="",
+        updated_at=timezone.now(),
+    )
+    return files
+
+
+def _blanked(data, fields) -> dict:
+    if not isinstance(data, dict):
+        return {}
+    return {key: ("" if key in fields else value) for key, value in data.items()}
+
+
+def _delete_files(files) -> None:
+    for storage, name in files:
+        storage.delete(name)

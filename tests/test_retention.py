@@ -1,0 +1,343 @@
+"""Retention (gallring): participations that ended long ago are anonymised,
+the statistics stay the same."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from mapping.models import (
+    GoalDocument,
+    GoalDocumentRevision,
+    MappingDocument,
+    MappingDocumentRevision,
+    StepwiseMove,
+)
+from participants.models import (
+    ClosureReason,
+    ClosureResult,
+    Consent,
+    EmploymentStatus,
+    Flag,
+    FollowUp,
+    IncomeSource,
+    Intervention,
+    JournalNote,
+    LabourMarketTraining,
+    Participant,
+    StatusSnapshot,
+    SummaryDocument,
+)
+from participants.retention import retention_anonymise, retention_cutoff
+from rattinsats.models import AuditEvent, User
+from referrals.models import Referral
+from tests.conftest import client_for
+from tests.factories import (
+    ConsentFactory,
+    ParticipantFactory,
+    ReferralFactory,
+    StepwiseMoveFactory,
+    activity,
+    organisation,
+)
+
+SECRET = "Hemlig anteckning om Alva"
+
+
+@pytest.fixture
+def media(private_media):
+    return private_media
+
+
+def _closed_case(owner, *, ended_days_ago: int) -> Participant:
+    """A closed participation with something in every personal field."""
+    today = timezone.localdate()
+    end = today - datetime.timedelta(days=ended_days_ago)
+    start = end - datetime.timedelta(days=200)
+    p = ParticipantFactory(
+        responsible=owner,
+        start_date=start,
+        phone="070-123 45 67",
+        email="alva@example.se",
+        preferred_language="arabiska",
+        interpreter_needed=True,
+        target_group="FS",
+        referring_organisation=organisation("jobbcentrum"),
+    )
+    consent = ConsentFactory(participant=p, signed_on=start, valid_until=end)
+    consent.document.save("samtycke.pdf", ContentFile(b"%PDF-1.4 samtycke"), save=True)
+    referral = ReferralFactory(
+        personnummer=p.personnummer,
+        first_name=p.first_name,
+        last_name=p.last_name,
+        status=Referral.Status.ACCEPTED,
+        participant=p,
+        reason=SECRET,
+        check_note=SECRET,
+        return_reason=SECRET,
+        phone=p.phone,
+        email=p.email,
+    )
+    referral.consent_document.save("blankett.pdf", ContentFile(b"%PDF-1.4 blankett"), save=True)
+    JournalNote.objects.create(
+        participant=p, kind="journal", happened_on=start, text=SECRET, author=owner
+    )
+    Intervention.objects.create(
+        participant=p, activity=activity(), start_date=start, notes=SECRET, created_by=owner
+    )
+    Flag.objects.create(
+        participant=p,
+        organisation=organisation("ekonomiskt_bistand"),
+        reason=SECRET,
+        created_by=owner,
+    )
+    StepwiseMoveFactory(participant=p, period=1, note=SECRET)
+    StatusSnapshot.objects.create(
+        participant=p,
+        moment="start",
+        employment_status=EmploymentStatus.SEEKING_WORK,
+        income_source=IncomeSource.EKONOMISKT_BISTAND,
+    )
+    mapping = MappingDocument.objects.create(
+        participant=p, education_experience=SECRET, goal=SECRET, goal_direction="arbete"
+    )
+    MappingDocumentRevision.objects.create(
+        document=mapping,
+        version=1,
+        data={"goal": SECRET, "goal_direction": "arbete"},
+        changed_fields=["goal"],
+    )
+    GoalDocument.objects.create(
+        participant=p, goal=SECRET, delmal_1=SECRET, other=SECRET, delmal_1_status="uppnatt"
+    )
+    GoalDocumentRevision.objects.create(
+        participant=p,
+        kind="document",
+        version=1,
+        data={"goal": SECRET, "delmal_1_status": "uppnatt"},
+    )
+    GoalDocumentRevision.objects.create(
+        participant=p, kind="move", period=1, data={"period": 1, "note": SECRET}
+    )
+    LabourMarketTraining.objects.create(
+        participant=p, starts_on=start, note=SECRET, recorded_by=owner
+    )
+    p.status = Participant.Status.CLOSED
+    p.end_date = end
+    p.closure_reason = ClosureReason.WORK
+    p.closure_result = ClosureResult.EXTRATJANST
+    p.save()
+    closure = p.closures.create(
+        closed_on=end,
+        reason=ClosureReason.WORK,
+        result=ClosureResult.EXTRATJANST,
+        note=SECRET,
+        reopen_reason="",
+        employment_status=EmploymentStatus.SUBSIDISED_WORK,
+        income_source=IncomeSource.SALARY,
+        closed_by=owner,
+    )
+    FollowUp.objects.create(
+        closure=closure,
+        followed_up_on=end + datetime.timedelta(days=30),
+        reached=True,
+        note=SECRET,
+        recorded_by=owner,
+    )
+    SummaryDocument.objects.create(
+        participant=p,
+        closure=closure,
+        version=1,
+        text=SECRET,
+        pdf=b"%PDF-1.4 x",
+        sha256="0" * 64,
+        created_by=owner,
+    )
+    return p
+
+
+def test_it_removes_every_piece_of_personal_data(owner, media, django_capture_on_commit_callbacks):
+    old = _closed_case(owner, ended_days_ago=6 * 365)
+    recent = _closed_case(owner, ended_days_ago=30)
+    old_number, old_name = old.personnummer, old.last_name
+    consent_file = Consent.objects.get(participant=old).document.name
+    referral_file = Referral.objects.get(participant=old).consent_document.name
+    assert (media / consent_file).exists() and (media / referral_file).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = retention_anonymise(years=5)
+
+    assert result.participant_ids == [old.pk]
+    old.refresh_from_db()
+    assert old.is_anonymised
+    assert (old.personnummer, old.first_name, old.last_name) == ("", "", "")
+    assert (old.phone, old.email, old.preferred_language) == ("", "", "")
+    assert old.interpreter_needed is False
+    # Kept for the statistics.
+    assert old.gender == "kvinna" and old.target_group == "FS"
+    assert old.status == "avslutad" and old.end_date and old.start_date
+    assert (old.closure_reason, old.closure_result) == ("arbete", "extratjanst")
+    assert old.referring_organisation.kind == "jobbcentrum"
+    assert StepwiseMove.objects.get(participant=old).category.code == "praktik_arbetsprovning"
+    assert StatusSnapshot.objects.filter(participant=old).count() == 1
+    assert old.closures.get().employment_status == EmploymentStatus.SUBSIDISED_WORK
+    assert GoalDocument.objects.get(participant=old).delmal_1_status == "uppnatt"
+    assert MappingDocument.objects.get(participant=old).goal_direction == "arbete"
+
+    referral = Referral.objects.get(participant=old)
+    assert referral.personnummer == "" and referral.first_name == "" and referral.phone == ""
+    assert (referral.reason, referral.check_note, referral.return_reason) == ("", "", "")
+    assert not referral.consent_document and referral.target_group == "FS"
+    assert referral.full_name == referral.personnummer_masked == "Anonymiserad"
+    assert not Consent.objects.get(participant=old).document
+    assert not (media / consent_file).exists() and not (media / referral_file).exists()
+
+    summary = SummaryDocument.objects.get(participant=old)
+    assert (summary.text, bytes(summary.pdf), summary.sha256) == ("", b"", "")
+    assert GoalDocumentRevision.objects.get(participant=old, kind="move").data == {
+        "period": 1,
+        "note": "",
+    }
+    assert GoalDocumentRevision.objects.get(participant=old, kind="document").data == {
+        "goal": "",
+        "delmal_1_status": "uppnatt",
+    }
+
+    # No row anywhere still holds the old personnummer, name or free text.
+    with connection.cursor() as cursor:
+        for model in _all_models():
+            text_columns = [
+                f.column
+                for f in model._meta.concrete_fields
+                if f.get_internal_type() in ("CharField", "TextField", "JSONField", "EmailField")
+            ]
+            for column in text_columns:
+                table = connection.ops.quote_name(model._meta.db_table)
+                col = connection.ops.quote_name(column)
+                for needle in (old_number, old_name):
+                    cursor.execute(
+                        f"SELECT COUNT(*) FROM {table} WHERE CAST({col} AS TEXT) LIKE %s",  # noqa: S608
+                        [f"%{needle}%"],
+                    )
+                    assert cursor.fetchone()[0] == 0, (model, column, needle)
+    # The recent case is untouched.
+    recent.refresh_from_db()
+    assert not recent.is_anonymised and recent.personnummer
+    assert JournalNote.objects.get(participant=recent).text == SECRET
+    for model, lookup in (
+        (JournalNote, "text"),
+        (Intervention, "notes"),
+        (Flag, "reason"),
+        (LabourMarketTraining, "note"),
+        (StepwiseMove, "note"),
+        (FollowUp, "note"),
+    ):
+        assert model.objects.filter(**{lookup: SECRET}).count() == 1, model
+
+
+def _all_models():
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if m._meta.app_label != "contenttypes"]
+
+
+def test_it_is_safe_to_run_twice_and_writes_one_audit_event_each(owner, media):
+    a = _closed_case(owner, ended_days_ago=6 * 365)
+    b = _closed_case(owner, ended_days_ago=7 * 365)
+    first = retention_anonymise(years=5)
+    assert sorted(first.participant_ids) == sorted([a.pk, b.pk])
+    events = AuditEvent.objects.filter(action="delete", participant_id__in=[a.pk, b.pk])
+    assert events.count() == 2
+    assert {e.detail for e in events} == {"gallring: personuppgifter borttagna"}
+    marker = Participant.objects.get(pk=a.pk).anonymised_at
+
+    second = retention_anonymise(years=5)
+    assert second.participant_ids == []
+    assert events.count() == 2
+    assert Participant.objects.get(pk=a.pk).anonymised_at == marker
+
+
+def test_it_leaves_active_and_recent_participations_alone(owner, media):
+    active = ParticipantFactory(
+        responsible=owner, start_date=timezone.localdate() - datetime.timedelta(days=9 * 365)
+    )
+    recent = _closed_case(owner, ended_days_ago=4 * 365)
+    assert retention_anonymise(years=5).participant_ids == []
+    assert not Participant.objects.get(pk=active.pk).is_anonymised
+    assert not Participant.objects.get(pk=recent.pk).is_anonymised
+
+
+def test_it_reads_the_threshold_from_the_setting(owner, media, settings):
+    p = _closed_case(owner, ended_days_ago=3 * 365)
+    settings.RATTINSATS_RETENTION_YEARS = 5
+    assert retention_anonymise().participant_ids == []
+    settings.RATTINSATS_RETENTION_YEARS = 2
+    assert retention_anonymise().participant_ids == [p.pk]
+
+
+def test_it_computes_the_cutoff_in_whole_years():
+    assert retention_cutoff(years=5, today=datetime.date(2026, 3, 1)) == datetime.date(2021, 3, 1)
+    assert retention_cutoff(years=1, today=datetime.date(2024, 2, 29)) == datetime.date(2023, 2, 28)
+    with pytest.raises(ValueError):
+        retention_cutoff(years=0)
+
+
+def test_it_keeps_the_results_identical_on_the_demo_data(db):
+    call_command("seed_demo", stdout=StringIO())
+    client = Client()
+    client.force_login(User.objects.get(username="styrgrupp"))
+    url = reverse("reports:results_json")
+    periods = [{}, {"from": "2024-01-01", "to": "2025-06-30"}]
+    before = [client.get(url, params).json() for params in periods]
+
+    out = StringIO()
+    call_command("retention_anonymise", "--years", "1", "--dry-run", stdout=out)
+    assert "inget ändrat" in out.getvalue()
+    assert not Participant.objects.filter(anonymised_at__isnull=False).exists()
+
+    call_command("retention_anonymise", "--years", "1", stdout=out)
+    anonymised = Participant.objects.filter(anonymised_at__isnull=False)
+    # Many of the demo's closed participations ended more than a year ago.
+    assert anonymised.count() >= 20
+    assert not anonymised.exclude(personnummer="").exists()
+    assert not JournalNote.objects.filter(participant__in=anonymised).exclude(text="").exists()
+    after = [client.get(url, params).json() for params in periods]
+    assert after == before
+
+
+def test_the_command_refuses_a_threshold_below_one_year(db):
+    with pytest.raises(CommandError):
+        call_command("retention_anonymise", "--years", "0", stdout=StringIO())
+
+
+def test_it_shows_an_anonymised_participant_as_such_and_read_only(owner, media):
+    p = _closed_case(owner, ended_days_ago=6 * 365)
+    number, last_name = p.personnummer_display, p.last_name
+    retention_anonymise(years=5)
+    client = client_for(owner)
+    page = client.get(reverse("participants:detail", args=[p.pk])).content.decode()
+    assert "Anonymiserad" in page
+    assert number not in page and last_name not in page and "alva@example.se" not in page
+    listing = client.get(reverse("participants:list")).content.decode()
+    assert "Anonymiserad" in listing and last_name not in listing
+    for name in ("participants:journal", "participants:closure", "mapping:goals"):
+        page = client.get(reverse(name, args=[p.pk])).content.decode()
+        assert SECRET not in page and last_name not in page, name
+    assert client.get(reverse("participants:summary_download", args=[p.pk, 1])).status_code == 404
+    notes = JournalNote.objects.count()
+    response = client.post(
+        reverse("participants:journal", args=[p.pk]),
+        {"kind": "journal", "happened_on": "2020-01-01", "text": "Ny"},
+    )
+    assert response.status_code in (403, 404)
+    assert JournalNote.objects.count() == notes
+    # Reopening is refused: an anonymised participation stays closed.
+    response = client.post(reverse("participants:closure_reopen", args=[p.pk]), {"reason": "x"})
+    assert response.status_code in (403, 404)
+    assert Participant.objects.get(pk=p.pk).status == "avslutad"
