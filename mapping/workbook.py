@@ -120,7 +120,9 @@ def row_values(participant: Participant) -> list:
 def export_workbook(participants: QuerySet[Participant], target) -> int:
     """Write the workbook of ``participants`` to ``target`` (a path or a
     binary file) and return the number of rows. Rows are fetched in chunks
-    and written as they come, so memory stays flat."""
+    and written as they come, so memory stays flat. Anonymised
+    participations (retention) are left out: they no longer belong to a
+    person, and a row without a personnummer could not be imported again."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
     sheet.freeze_panes = "A2"
@@ -134,7 +136,9 @@ def export_workbook(participants: QuerySet[Participant], target) -> int:
         header.append(cell)
     sheet.append(header)
     count = 0
-    rows = goal_rows(participants).order_by("personnummer", "start_date", "id")
+    rows = goal_rows(participants.filter(anonymised_at__isnull=True)).order_by(
+        "personnummer", "start_date", "id"
+    )
     for participant in rows.iterator(chunk_size=2000):
         sheet.append([_cell(sheet, value) for value in row_values(participant)])
         count += 1

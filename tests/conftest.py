@@ -3,12 +3,19 @@ import shutil
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from rattinsats.models import Role
 
 from .factories import ParticipantFactory, UserFactory, ensure_reference_data, organisation
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Property-based tests explore new examples on a developer's machine; in CI
+# they run the same examples every time, so a build never fails by chance.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if IN_CI:
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture

@@ -341,3 +341,22 @@ def test_it_shows_an_anonymised_participant_as_such_and_read_only(owner, media):
     response = client.post(reverse("participants:closure_reopen", args=[p.pk]), {"reason": "x"})
     assert response.status_code in (403, 404)
     assert Participant.objects.get(pk=p.pk).status == "avslutad"
+
+
+def test_it_leaves_anonymised_participations_out_of_the_workbook(db, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    from participants.models import Participant
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("retention_anonymise", "--years", "1", stdout=StringIO())
+    anonymised = Participant.objects.filter(anonymised_at__isnull=False).count()
+    assert anonymised > 0
+    target = tmp_path / "maldokument.xlsx"
+    call_command("export_goal_document", str(target), stdout=StringIO())
+    rows = list(load_workbook(target).active.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == Participant.objects.count() - anonymised
+    assert all(row[0] for row in rows)
