@@ -29,6 +29,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mapping.models import StepwiseMove
 from mapping.periods import add_months
 from participants.models import (
     SELF_SUPPORT_RESULTS,
@@ -184,33 +185,35 @@ def _self_support(filters: ResultsFilter) -> Q:
 
 
 def _move_in_period(filters: ResultsFilter, codes: list[str]) -> Q:
-    q = Q(moves__category__code__in=codes)
+    """A move of one of ``codes`` recorded for a period overlapping the
+    report period, as EXISTS: joining the moves would repeat each person
+    once per move and force counting distinct ids."""
+    moves = StepwiseMove.objects.filter(participant=OuterRef("pk"), category__code__in=codes)
     if filters.date_to is not None:
-        q &= Q(moves__period_start__lte=filters.date_to)
+        moves = moves.filter(period_start__lte=filters.date_to)
     if filters.date_from is not None:
-        q &= Q(moves__period_end__gte=filters.date_from)
-    return q
+        moves = moves.filter(period_end__gte=filters.date_from)
+    return Q(Exists(moves.order_by()))
 
 
-def _distinct(q: Q) -> Count:
-    # Joining the moves repeats a participant once per move: count people.
-    return Count("id", distinct=True, filter=q)
+def _count(q: Q) -> Count:
+    return Count("id", filter=q)
 
 
 def _outcome_aggregates(filters: ResultsFilter) -> dict:
     self_support = _self_support(filters)
     aggregates = {
-        "total": Count("id", distinct=True),
-        "self_support": _distinct(self_support),
-        "with_move": _distinct(_move_in_period(filters, MOVE_KEYS) | self_support),
-        OTHER_REASONS_KEY: _distinct(
+        "total": Count("id"),
+        "self_support": _count(self_support),
+        "with_move": _count(_move_in_period(filters, MOVE_KEYS) | self_support),
+        OTHER_REASONS_KEY: _count(
             _closed_in_period(filters) & Q(closure_reason=ClosureReason.OTHER)
         ),
     }
     for key in SELF_SUPPORT_KEYS:
-        aggregates[key] = _distinct(self_support & Q(closure_result=key))
+        aggregates[key] = _count(self_support & Q(closure_result=key))
     for key in MOVE_KEYS:
-        aggregates[key] = _distinct(_move_in_period(filters, [key]))
+        aggregates[key] = _count(_move_in_period(filters, [key]))
     return aggregates
 
 
