@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -238,15 +239,31 @@ def _active_per_month(filters: ResultsFilter, today: datetime.date):
     while month <= last:
         months.append(month)
         month = add_months(month, 1)
-    aggregates = {}
-    for i, start in enumerate(months):
-        end = add_months(start, 1) - datetime.timedelta(days=1)
-        aggregates[f"m{i}"] = Count(
-            "id",
-            filter=Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start)),
-        )
-    counts = base.aggregate(**aggregates)
-    return [(start, counts[f"m{i}"]) for i, start in enumerate(months)]
+    # Count participations by (month of start, month of end): a few hundred
+    # groups whatever the number of people. A participation is active in
+    # month M when it started in M or before and did not end before M.
+    groups = (
+        base.annotate(start_month=TruncMonth("start_date"), end_month=TruncMonth("end_date"))
+        .values("start_month", "end_month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    active = dict.fromkeys(months, 0)
+    for group in groups:
+        began = _as_date(group["start_month"])
+        ended = _as_date(group["end_month"])
+        for month in months:
+            if began <= month and (ended is None or ended >= month):
+                active[month] += group["n"]
+    return [(month, active[month]) for month in months]
+
+
+def _as_date(value) -> datetime.date | None:
+    # TruncMonth gives a date on PostgreSQL and SQLite alike; be lenient
+    # with a datetime.
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    return value
 
 
 def _before_after(filters: ResultsFilter):
