@@ -22,7 +22,6 @@ import random
 import resource
 import statistics
 import time
-import tracemalloc
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission
@@ -612,18 +611,13 @@ def measure(world: World, client: Client, *, probe_pk: int, queries_tenth: dict,
     log(f"  {count} rader: {export_s:.1f} s mot {raw_s:.1f} s med rå openpyxl")
     if raw_count != count:
         raise AssertionError(f"Exporten skrev {count} rader, baslinjen {raw_count}")
-    rows = None  # free the copy before the traced run
-    tracemalloc.start()
-    export_workbook(rows_qs, io.BytesIO())
-    export_traced = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    rows = None  # free the copied rows before the page measurements
     out.update(
         export_rows=count,
         export_s=round(export_s, 3),
         export_rows_per_s=round(count / export_s),
         export_openpyxl_rows_per_s=round(raw_count / raw_s),
         export_ratio_vs_openpyxl=round((count / export_s) / (raw_count / raw_s), 2),
-        export_peak_traced_mb=round(export_traced / 2**20, 1),
     )
 
     log("Deltagarsidan …")

@@ -34,7 +34,6 @@ ROWS = [
     ("export_rows_per_s", "Export av måldokument", "rader/s"),
     ("export_openpyxl_rows_per_s", "Rå openpyxl (write-only)", "rader/s"),
     ("export_ratio_vs_openpyxl", "Kvot export/openpyxl (mål ≥ 0,8)", "×"),
-    ("export_peak_traced_mb", "Exportens minnestopp (tracemalloc)", "MB"),
     ("participant_page_p50_ms", "Deltagarsidan p50", "ms"),
     ("participant_page_p95_ms", "Deltagarsidan p95 (mål ≤ 50)", "ms"),
     ("overview_page_p50_ms", "Översikten p50", "ms"),
