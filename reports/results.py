@@ -25,8 +25,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, Min, OuterRef, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, Count, Exists, Func, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -243,27 +242,39 @@ def _active_per_month(filters: ResultsFilter, today: datetime.date):
     # groups whatever the number of people. A participation is active in
     # month M when it started in M or before and did not end before M.
     groups = (
-        base.annotate(start_month=TruncMonth("start_date"), end_month=TruncMonth("end_date"))
+        base.annotate(start_month=YearMonth("start_date"), end_month=YearMonth("end_date"))
         .values("start_month", "end_month")
         .annotate(n=Count("id"))
         .order_by()
     )
     active = dict.fromkeys(months, 0)
     for group in groups:
-        began = _as_date(group["start_month"])
-        ended = _as_date(group["end_month"])
+        began = _first_of_month(group["start_month"])
+        ended = _first_of_month(group["end_month"])
         for month in months:
             if began <= month and (ended is None or ended >= month):
                 active[month] += group["n"]
     return [(month, active[month]) for month in months]
 
 
-def _as_date(value) -> datetime.date | None:
-    # TruncMonth gives a date on PostgreSQL and SQLite alike; be lenient
-    # with a datetime.
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    return value
+class YearMonth(Func):
+    """A date's year and month as text, "YYYY-MM", computed in SQL (SQLite
+    keeps dates as ISO text; Django's TruncMonth would call Python per row
+    there)."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 7)")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM')")
+
+
+def _first_of_month(value: str | None) -> datetime.date | None:
+    if value is None:
+        return None
+    return datetime.date(int(value[:4]), int(value[5:7]), 1)
 
 
 def _before_after(filters: ResultsFilter):
