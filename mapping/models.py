@@ -68,7 +68,13 @@ class StepwiseMove(models.Model):
                 name="move_period_in_range",
             ),
         ]
-        indexes = [models.Index(fields=["period_start", "period_end"])]
+        indexes = [
+            models.Index(fields=["period_start", "period_end"]),
+            # The results count "a move of category X" per participant: with
+            # both columns SQLite looks up (participant, category) rather than
+            # scanning every move of the category.
+            models.Index(fields=["participant", "category"]),
+        ]
 
     def __str__(self):
         return f"{self.category} (period {self.period})"

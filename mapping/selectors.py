@@ -59,9 +59,11 @@ def goal_rows(participants: QuerySet[Participant]) -> QuerySet[Participant]:
     )
     moves = {
         f"move_{k}": Subquery(
-            StepwiseMove.objects.filter(participant=OuterRef("pk"), period=k).values(
-                "category__name"
-            )[:1]
+            # At most one move per period: no ordering, which would join
+            # the participant again for the model's default order.
+            StepwiseMove.objects.filter(participant=OuterRef("pk"), period=k)
+            .order_by()
+            .values("category__name")[:1]
         )
         for k in range(1, PERIOD_COUNT + 1)
     }
@@ -81,6 +83,15 @@ def goal_overview(
     if status:
         qs = qs.filter(status=status)
     return goal_rows(qs).order_by("last_name", "first_name", "id")
+
+
+def goal_rows_among(pks) -> QuerySet[Participant]:
+    """:func:`goal_rows` for the participants whose ids ``pks`` gives (a
+    list or an id queryset already limited to what the user may see), in
+    the overview's order."""
+    return goal_rows(Participant.objects.filter(pk__in=pks)).order_by(
+        "last_name", "first_name", "id"
+    )
 
 
 def responsibles_among(participants: QuerySet[Participant]) -> QuerySet[User]:

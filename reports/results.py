@@ -25,10 +25,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import CharField, Count, Exists, Func, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mapping.models import StepwiseMove
 from mapping.periods import add_months
 from participants.models import (
     SELF_SUPPORT_RESULTS,
@@ -184,33 +185,35 @@ def _self_support(filters: ResultsFilter) -> Q:
 
 
 def _move_in_period(filters: ResultsFilter, codes: list[str]) -> Q:
-    q = Q(moves__category__code__in=codes)
+    """A move of one of ``codes`` recorded for a period overlapping the
+    report period, as EXISTS: joining the moves would repeat each person
+    once per move and force counting distinct ids."""
+    moves = StepwiseMove.objects.filter(participant=OuterRef("pk"), category__code__in=codes)
     if filters.date_to is not None:
-        q &= Q(moves__period_start__lte=filters.date_to)
+        moves = moves.filter(period_start__lte=filters.date_to)
     if filters.date_from is not None:
-        q &= Q(moves__period_end__gte=filters.date_from)
-    return q
+        moves = moves.filter(period_end__gte=filters.date_from)
+    return Q(Exists(moves.order_by()))
 
 
-def _distinct(q: Q) -> Count:
-    # Joining the moves repeats a participant once per move: count people.
-    return Count("id", distinct=True, filter=q)
+def _count(q: Q) -> Count:
+    return Count("id", filter=q)
 
 
 def _outcome_aggregates(filters: ResultsFilter) -> dict:
     self_support = _self_support(filters)
     aggregates = {
-        "total": Count("id", distinct=True),
-        "self_support": _distinct(self_support),
-        "with_move": _distinct(_move_in_period(filters, MOVE_KEYS) | self_support),
-        OTHER_REASONS_KEY: _distinct(
+        "total": Count("id"),
+        "self_support": _count(self_support),
+        "with_move": _count(_move_in_period(filters, MOVE_KEYS) | self_support),
+        OTHER_REASONS_KEY: _count(
             _closed_in_period(filters) & Q(closure_reason=ClosureReason.OTHER)
         ),
     }
     for key in SELF_SUPPORT_KEYS:
-        aggregates[key] = _distinct(self_support & Q(closure_result=key))
+        aggregates[key] = _count(self_support & Q(closure_result=key))
     for key in MOVE_KEYS:
-        aggregates[key] = _distinct(_move_in_period(filters, [key]))
+        aggregates[key] = _count(_move_in_period(filters, [key]))
     return aggregates
 
 
@@ -235,15 +238,43 @@ def _active_per_month(filters: ResultsFilter, today: datetime.date):
     while month <= last:
         months.append(month)
         month = add_months(month, 1)
-    aggregates = {}
-    for i, start in enumerate(months):
-        end = add_months(start, 1) - datetime.timedelta(days=1)
-        aggregates[f"m{i}"] = Count(
-            "id",
-            filter=Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start)),
-        )
-    counts = base.aggregate(**aggregates)
-    return [(start, counts[f"m{i}"]) for i, start in enumerate(months)]
+    # Count participations by (month of start, month of end): a few hundred
+    # groups whatever the number of people. A participation is active in
+    # month M when it started in M or before and did not end before M.
+    groups = (
+        base.annotate(start_month=YearMonth("start_date"), end_month=YearMonth("end_date"))
+        .values("start_month", "end_month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    active = dict.fromkeys(months, 0)
+    for group in groups:
+        began = _first_of_month(group["start_month"])
+        ended = _first_of_month(group["end_month"])
+        for month in months:
+            if began <= month and (ended is None or ended >= month):
+                active[month] += group["n"]
+    return [(month, active[month]) for month in months]
+
+
+class YearMonth(Func):
+    """A date's year and month as text, "YYYY-MM", computed in SQL (SQLite
+    keeps dates as ISO text; Django's TruncMonth would call Python per row
+    there)."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 7)")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM')")
+
+
+def _first_of_month(value: str | None) -> datetime.date | None:
+    if value is None:
+        return None
+    return datetime.date(int(value[:4]), int(value[5:7]), 1)
 
 
 def _before_after(filters: ResultsFilter):

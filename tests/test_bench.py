@@ -1,0 +1,89 @@
+"""The benchmark command (product.md: ``python manage.py bench``), run at a
+small N inside the test database."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from participants.models import Participant
+from rattinsats import bench, testnumbers
+from reports.results import results_compute
+
+CONTRACT_KEYS = {
+    "participants",
+    "results_s",
+    "results_sql_baseline_s",
+    "results_ratio_vs_sql",
+    "export_rows_per_s",
+    "export_openpyxl_rows_per_s",
+    "export_ratio_vs_openpyxl",
+    "participant_page_p50_ms",
+    "participant_page_p95_ms",
+    "overview_page_p95_ms",
+    "dashboard_ms",
+    "summary_pdf_s",
+    "queries",
+    "peak_memory_mb",
+}
+
+
+@pytest.fixture
+def bench_json(db, tmp_path):
+    target = tmp_path / "bench.json"
+    call_command(
+        "bench", participants=200, json_file=str(target), current_database=True, verbosity=0
+    )
+    return json.loads(target.read_text())
+
+
+def test_it_writes_the_contract_keys_and_query_counts_do_not_grow(bench_json):
+    assert CONTRACT_KEYS <= bench_json.keys()
+    assert bench_json["participants"] == 200
+    assert Participant.objects.count() == 200
+    assert bench_json["export_rows"] == 200
+    queries = bench_json["queries"]
+    assert {"dashboard", "participant", "overview"} <= queries.keys()
+    for page, counts in queries.items():
+        assert counts["n"] == counts["n_tenth"], page
+    assert bench_json["queries_independent_of_n"] is True
+    assert bench_json["summary_pdf_s"] > 0
+    for key in ("results_s", "results_sql_baseline_s", "export_rows_per_s", "peak_memory_mb"):
+        assert bench_json[key] > 0, key
+
+
+def test_it_gives_the_same_figures_as_the_hand_written_sql(db):
+    world = bench.world_create(120)
+    bench.participants_add(world, 120)
+    filters = bench.report_period(world.today)
+    figures = bench.results_by_gender(results_compute(filters, today=world.today))
+    assert figures == bench.results_sql_baseline(filters)
+    assert figures["women"]["total"] + figures["men"]["total"] + figures["other"]["total"] > 0
+    assert sum(g["self_support"] for g in figures.values()) > 0
+    assert sum(g["praktik_arbetsprovning"] for g in figures.values()) > 0
+
+
+def test_it_builds_data_that_keeps_the_constraints(db):
+    world = bench.world_create(60)
+    bench.participants_add(world, 60)
+    assert Participant.objects.count() == 60
+    closed = Participant.objects.filter(status=Participant.Status.CLOSED)
+    assert closed.exists()
+    for participant in closed[:20]:
+        assert participant.closures.filter(reopened_at__isnull=True).count() == 1
+        assert participant.end_date >= participant.start_date
+    for participant in Participant.objects.filter(status=Participant.Status.ACTIVE)[:20]:
+        assert participant.end_date is None
+    numbers = Participant.objects.values_list("personnummer", flat=True)
+    assert len(set(numbers)) == 60
+
+
+def test_it_reuses_numbers_only_for_closed_participations(db, monkeypatch):
+    two = list(testnumbers.personnummer()[:2])
+    monkeypatch.setattr(bench, "_numbers", lambda: two)
+    world = bench.world_create(5)
+    bench.participants_add(world, 5)
+    assert world.reused_numbers == 3
+    active = Participant.objects.filter(status=Participant.Status.ACTIVE)
+    assert active.count() <= 2
+    assert Participant.objects.count() == 5
