@@ -108,9 +108,13 @@ def test_it_completes_and_sends_a_referral_with_the_keyboard_alone(page, live_se
         if focused is None:
             continue
         if not focused["indicated"]:
-            # Bootstrap fades the focus ring in (0.15 s): look again after it.
-            page.wait_for_timeout(400)
-            if not page.evaluate(FOCUSED)["indicated"]:
+            # Bootstrap fades its focus ring in: look again for up to 2 s
+            # (a busy machine may start the transition late).
+            for _ in range(10):
+                page.wait_for_timeout(200)
+                if page.evaluate(FOCUSED)["indicated"]:
+                    break
+            else:
                 unindicated.append(focused["name"] or focused["text"])
         name, kind = focused["name"], focused["type"]
         if name in texts and name not in done:
