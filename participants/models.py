@@ -56,7 +56,32 @@ SELF_SUPPORT_RESULTS = [
 ANONYMISED_LABEL = _("Anonymiserad")
 
 
-class Participant(models.Model):
+class PersonDisplayMixin:
+    """How a record about a person shows the person: name, full and masked
+    personnummer, or "Anonymiserad" once retention has removed them. The
+    model has ``first_name``, ``last_name``, ``personnummer`` and
+    ``is_anonymised``."""
+
+    @property
+    def full_name(self) -> str:
+        if self.is_anonymised:
+            return str(ANONYMISED_LABEL)
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def personnummer_display(self) -> str:
+        if self.is_anonymised:
+            return str(ANONYMISED_LABEL)
+        return format_canonical(self.personnummer)
+
+    @property
+    def personnummer_masked(self) -> str:
+        if self.is_anonymised:
+            return str(ANONYMISED_LABEL)
+        return mask_canonical(self.personnummer)
+
+
+class Participant(PersonDisplayMixin, models.Model):
     """One participation of one person. A person may take part again later,
     but never has two active participations at once."""
 
@@ -142,24 +167,6 @@ class Participant(models.Model):
 
     def __str__(self):
         return self.full_name
-
-    @property
-    def full_name(self) -> str:
-        if self.is_anonymised:
-            return str(ANONYMISED_LABEL)
-        return f"{self.first_name} {self.last_name}".strip()
-
-    @property
-    def personnummer_display(self) -> str:
-        if self.is_anonymised:
-            return str(ANONYMISED_LABEL)
-        return format_canonical(self.personnummer)
-
-    @property
-    def personnummer_masked(self) -> str:
-        if self.is_anonymised:
-            return str(ANONYMISED_LABEL)
-        return mask_canonical(self.personnummer)
 
     @property
     def is_active(self) -> bool:

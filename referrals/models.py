@@ -10,12 +10,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from participants.models import ANONYMISED_LABEL, Gender, Participant, TargetGroup
+from participants.models import Gender, Participant, PersonDisplayMixin, TargetGroup
 from rattinsats.models import Organisation
-from rattinsats.personnummer import format_canonical, mask_canonical
 
 
-class Referral(models.Model):
+class Referral(PersonDisplayMixin, models.Model):
     class Status(models.TextChoices):
         RECEIVED = "received", _("Mottagen")
         RETURNED = "returned", _("Returnerad")
@@ -165,24 +164,6 @@ class Referral(models.Model):
     def is_anonymised(self) -> bool:
         """Retention blanked the person's data (participants/retention.py)."""
         return not self.personnummer
-
-    @property
-    def full_name(self) -> str:
-        if self.is_anonymised:
-            return str(ANONYMISED_LABEL)
-        return f"{self.first_name} {self.last_name}".strip()
-
-    @property
-    def personnummer_display(self) -> str:
-        if self.is_anonymised:
-            return str(ANONYMISED_LABEL)
-        return format_canonical(self.personnummer)
-
-    @property
-    def personnummer_masked(self) -> str:
-        if self.is_anonymised:
-            return str(ANONYMISED_LABEL)
-        return mask_canonical(self.personnummer)
 
     @property
     def is_open(self) -> bool:
