@@ -70,10 +70,13 @@ class StepwiseMove(models.Model):
         ]
         indexes = [
             models.Index(fields=["period_start", "period_end"]),
-            # The results count "a move of category X" per participant: with
-            # both columns SQLite looks up (participant, category) rather than
-            # scanning every move of the category.
-            models.Index(fields=["participant", "category"]),
+            # The results ask, per participant, for moves of given categories
+            # in periods overlapping the report period: with the period's
+            # ends in the index too, the answer comes from the index alone.
+            models.Index(
+                fields=["participant", "category", "period_end", "period_start"],
+                name="move_participant_category_idx",
+            ),
         ]
 
     def __str__(self):

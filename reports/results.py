@@ -2,8 +2,9 @@
 
 One computation, :func:`results_compute`, feeds the JSON, the dashboard,
 the workbook and the PDF, so that they cannot disagree. Everything is
-counted in the database with filtered aggregates: four queries whatever the
-number of participants.
+counted in the database, in a fixed number of queries whatever the number
+of participants: one for the contract's figures, and one each for delmål 4
+per month and the before/after comparison when the dashboard asks for them.
 
 Definitions (kept exactly as the contract states them):
 
@@ -22,10 +23,27 @@ Definitions (kept exactly as the contract states them):
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass
+from functools import cached_property, reduce
 
 from django.conf import settings
-from django.db.models import CharField, Count, Exists, Func, Min, OuterRef, Q
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +57,6 @@ from participants.models import (
     Gender,
     IncomeSource,
     Participant,
-    StatusSnapshot,
 )
 
 # The contract's keys, in the contract's order, with their Swedish labels.
@@ -112,11 +129,27 @@ class Results:
     delmal_2_all_moved: bool
     delmal_3_share_target: float
     delmal_3_met: bool
-    # Delmål 4: (first day of month, active participants) over the programme.
-    active_per_month: list[tuple[datetime.date, int]] = field(default_factory=list)
-    # Before/after: {"employment_status": [(key, label, start, end)], ...}
-    before_after_count: int = 0
-    before_after: dict[str, list[tuple[str, str, int, int]]] = field(default_factory=dict)
+    today: datetime.date
+
+    @cached_property
+    def active_per_month(self) -> list[tuple[datetime.date, int]]:
+        """Delmål 4: (first day of month, active participants) over the
+        programme."""
+        return _active_per_month(self.filters, self.today)
+
+    @cached_property
+    def _before_after(self):
+        return _before_after(self.filters)
+
+    @property
+    def before_after_count(self) -> int:
+        """How many closed participations the before/after compares."""
+        return self._before_after[0]
+
+    @property
+    def before_after(self) -> dict[str, list[tuple[str, str, int, int]]]:
+        """{"employment_status": [(key, label, at start, at end)], ...}"""
+        return self._before_after[1]
 
     @property
     def is_empty(self) -> bool:
@@ -184,37 +217,71 @@ def _self_support(filters: ResultsFilter) -> Q:
     )
 
 
-def _move_in_period(filters: ResultsFilter, codes: list[str]) -> Q:
-    """A move of one of ``codes`` recorded for a period overlapping the
-    report period, as EXISTS: joining the moves would repeat each person
-    once per move and force counting distinct ids."""
-    moves = StepwiseMove.objects.filter(participant=OuterRef("pk"), category__code__in=codes)
+# Each move category's bit in a participant's move mask.
+MOVE_BITS = {key: 1 << i for i, key in enumerate(MOVE_KEYS)}
+
+
+def _moves_mask(filters: ResultsFilter) -> Subquery:
+    """Per participant, which of the move categories they have a move of,
+    recorded for a period overlapping the report period, as the sum of the
+    categories' bits (:data:`MOVE_BITS`; NULL when none). One correlated
+    subquery, answered from the moves' (participant, category, period)
+    index; joining the moves instead would repeat each person once per
+    move and force counting distinct ids."""
+    moves = StepwiseMove.objects.filter(participant=OuterRef("pk"), category__code__in=MOVE_KEYS)
     if filters.date_to is not None:
         moves = moves.filter(period_start__lte=filters.date_to)
     if filters.date_from is not None:
         moves = moves.filter(period_end__gte=filters.date_from)
-    return Q(Exists(moves.order_by()))
+    bits = [
+        Max(Case(When(category__code=key, then=Value(bit)), default=Value(0)))
+        for key, bit in MOVE_BITS.items()
+    ]
+    mask = moves.order_by().values("participant").annotate(mask=reduce(operator.add, bits))
+    return Subquery(mask.values("mask"), output_field=IntegerField())
 
 
-def _count(q: Q) -> Count:
-    return Count("id", filter=q)
+def _outcome(filters: ResultsFilter) -> Case:
+    """Per participant, the closure outcome the results count: the
+    self-support result's key, :data:`OTHER_REASONS_KEY`, or "" (not
+    closed in the period, or closed for work or studies without a
+    self-support result)."""
+    closed = _closed_in_period(filters)
+    return Case(
+        When(_self_support(filters), then=F("closure_result")),
+        When(closed & Q(closure_reason=ClosureReason.OTHER), then=Value(OTHER_REASONS_KEY)),
+        default=Value(""),
+        output_field=CharField(),
+    )
 
 
-def _outcome_aggregates(filters: ResultsFilter) -> dict:
-    self_support = _self_support(filters)
-    aggregates = {
-        "total": Count("id"),
-        "self_support": _count(self_support),
-        "with_move": _count(_move_in_period(filters, MOVE_KEYS) | self_support),
-        OTHER_REASONS_KEY: _count(
-            _closed_in_period(filters) & Q(closure_reason=ClosureReason.OTHER)
-        ),
-    }
-    for key in SELF_SUPPORT_KEYS:
-        aggregates[key] = _count(self_support & Q(closure_result=key))
-    for key in MOVE_KEYS:
-        aggregates[key] = _count(_move_in_period(filters, [key]))
-    return aggregates
+def _outcome_counts(filters: ResultsFilter) -> dict[str, dict[str, int]]:
+    """Every outcome and move figure by gender, from one query grouped by
+    gender, closure outcome and move mask (a few hundred groups at most,
+    whatever the number of participants)."""
+    keys = ["total", "self_support", "with_move", OTHER_REASONS_KEY, *SELF_SUPPORT_KEYS, *MOVE_KEYS]
+    by_gender = {name: dict.fromkeys(keys, 0) for name in GENDER_KEYS.values()}
+    groups = (
+        _counted(filters)
+        .annotate(outcome=_outcome(filters), move_mask=_moves_mask(filters))
+        .values("gender", "outcome", "move_mask")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for group in groups:
+        figures = by_gender[GENDER_KEYS.get(group["gender"], "other")]
+        n, outcome, mask = group["n"], group["outcome"], group["move_mask"] or 0
+        figures["total"] += n
+        if outcome:
+            figures[outcome] += n
+        if outcome in SELF_SUPPORT_KEYS:
+            figures["self_support"] += n
+        for key, bit in MOVE_BITS.items():
+            if mask & bit:
+                figures[key] += n
+        if mask or outcome in SELF_SUPPORT_KEYS:
+            figures["with_move"] += n
+    return by_gender
 
 
 def _active_per_month(filters: ResultsFilter, today: datetime.date):
@@ -226,9 +293,18 @@ def _active_per_month(filters: ResultsFilter, today: datetime.date):
             responsible=filters.responsible,
         )
     )
-    first = base.aggregate(first=Min("start_date"))["first"]
-    if first is None:
+    # Count participations by (month of start, month of end): a few hundred
+    # groups whatever the number of people. A participation is active in
+    # month M when it started in M or before and did not end before M.
+    groups = list(
+        base.annotate(start_month=YearMonth("start_date"), end_month=YearMonth("end_date"))
+        .values("start_month", "end_month")
+        .annotate(n=Count("id"), first=Min("start_date"))
+        .order_by()
+    )
+    if not groups:
         return []
+    first = min(group["first"] for group in groups)
     first = max(first, filters.date_from or first)
     last = min(today, filters.date_to or today)
     if last < first:
@@ -238,15 +314,6 @@ def _active_per_month(filters: ResultsFilter, today: datetime.date):
     while month <= last:
         months.append(month)
         month = add_months(month, 1)
-    # Count participations by (month of start, month of end): a few hundred
-    # groups whatever the number of people. A participation is active in
-    # month M when it started in M or before and did not end before M.
-    groups = (
-        base.annotate(start_month=YearMonth("start_date"), end_month=YearMonth("end_date"))
-        .values("start_month", "end_month")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
     active = dict.fromkeys(months, 0)
     for group in groups:
         began = _first_of_month(group["start_month"])
@@ -279,15 +346,27 @@ def _first_of_month(value: str | None) -> datetime.date | None:
 
 def _before_after(filters: ResultsFilter):
     """Employment status and income source at the start and at the closure,
-    for counted participants closed inside the period with both recorded."""
-    closed = _counted(filters).filter(_closed_in_period(filters))
-    both = closed.filter(
-        Exists(StatusSnapshot.objects.filter(participant=OuterRef("pk"), moment="start")),
-        Exists(StatusSnapshot.objects.filter(participant=OuterRef("pk"), moment="end")),
-    )
+    for counted participants closed inside the period with both recorded:
+    one query joining each person's two snapshots (one row per moment is a
+    database constraint), grouped by the four values."""
     rows = (
-        StatusSnapshot.objects.filter(participant__in=both.values("pk"))
-        .values("moment", "employment_status", "income_source")
+        _counted(filters)
+        .filter(_closed_in_period(filters))
+        .annotate(
+            at_start=FilteredRelation(
+                "status_snapshots", condition=Q(status_snapshots__moment="start")
+            ),
+            at_end=FilteredRelation(
+                "status_snapshots", condition=Q(status_snapshots__moment="end")
+            ),
+        )
+        .filter(at_start__isnull=False, at_end__isnull=False)
+        .values(
+            "at_start__employment_status",
+            "at_start__income_source",
+            "at_end__employment_status",
+            "at_end__income_source",
+        )
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -295,10 +374,11 @@ def _before_after(filters: ResultsFilter):
     income = {key: {"start": 0, "end": 0} for key in IncomeSource.values}
     people = 0
     for row in rows:
-        employment[row["employment_status"]][row["moment"]] += row["n"]
-        income[row["income_source"]][row["moment"]] += row["n"]
-        if row["moment"] == "end":
-            people += row["n"]
+        n = row["n"]
+        for moment in ("start", "end"):
+            employment[row[f"at_{moment}__employment_status"]][moment] += n
+            income[row[f"at_{moment}__income_source"]][moment] += n
+        people += n
     return people, {
         "employment_status": [
             (key, label, employment[key]["start"], employment[key]["end"])
@@ -312,20 +392,13 @@ def _before_after(filters: ResultsFilter):
 
 
 def results_compute(filters: ResultsFilter | None = None, *, today=None) -> Results:
-    """The results for ``filters``. Four queries: the outcomes by gender,
-    the programme's first start, the active participants per month, and the
-    before/after snapshots."""
+    """The results for ``filters``: the contract's figures from one query
+    (:func:`_outcome_counts`). Delmål 4 per month and the before/after
+    comparison, which only the dashboard and its exports show, are read
+    when first asked for, one query each."""
     filters = filters or ResultsFilter()
     today = today or timezone.localdate()
-    rows = list(
-        _counted(filters).values("gender").annotate(**_outcome_aggregates(filters)).order_by()
-    )
-    keys = ["total", "self_support", "with_move", OTHER_REASONS_KEY, *SELF_SUPPORT_KEYS, *MOVE_KEYS]
-    by_gender = {name: dict.fromkeys(keys, 0) for name in GENDER_KEYS.values()}
-    for row in rows:
-        gender = GENDER_KEYS.get(row["gender"], "other")
-        for key in keys:
-            by_gender[gender][key] += row[key]
+    by_gender = _outcome_counts(filters)
 
     def total(key):
         return sum(g[key] for g in by_gender.values())
@@ -343,7 +416,6 @@ def results_compute(filters: ResultsFilter | None = None, *, today=None) -> Resu
     share = round(self_support_total / participants, 4) if participants else 0
     target = settings.RATTINSATS_DELMAL_3_SHARE_TARGET
     with_move = total("with_move")
-    people, before_after = _before_after(filters)
     return Results(
         filters=filters,
         total=participants,
@@ -358,7 +430,5 @@ def results_compute(filters: ResultsFilter | None = None, *, today=None) -> Resu
         delmal_2_all_moved=participants > 0 and with_move == participants,
         delmal_3_share_target=target,
         delmal_3_met=participants > 0 and share >= target,
-        active_per_month=_active_per_month(filters, today),
-        before_after_count=people,
-        before_after=before_after,
+        today=today,
     )

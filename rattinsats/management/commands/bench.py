@@ -30,6 +30,7 @@ ROWS = [
     ("results_s", "Resultat (ORM)", "s"),
     ("results_sql_baseline_s", "Resultat, handskriven SQL", "s"),
     ("results_ratio_vs_sql", "Kvot resultat/SQL (mål ≤ 2)", "×"),
+    ("results_with_dashboard_figures_s", "Resultat med delmål 4 och före/efter", "s"),
     ("dashboard_ms", "Instrumentpanelen /reports/", "ms"),
     ("export_rows_per_s", "Export av måldokument", "rader/s"),
     ("export_openpyxl_rows_per_s", "Rå openpyxl (write-only)", "rader/s"),
