@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from collections.abc import Iterator
 
-from participants.models import Consent, Participant
+from django.db.models import Max, QuerySet
+
+from participants.models import Consent, Participant, PersonDisplayMixin
 from participants.selectors import participants_visible_to
 from rattinsats.models import User
 
@@ -15,7 +17,6 @@ from .models import (
     MappingDocumentRevision,
     StepwiseMove,
 )
-from .periods import PERIOD_COUNT
 
 
 def mapping_document_for(participant: Participant) -> MappingDocument | None:
@@ -47,51 +48,102 @@ def goal_revisions_for(participant: Participant) -> list[GoalDocumentRevision]:
     )
 
 
-def goal_rows(participants: QuerySet[Participant]) -> QuerySet[Participant]:
-    """One row per participant with everything the goal-document workbook
-    shows, in one query whatever the number of rows: the responsible and
-    the goal document joined, the latest consent's end and the category of
-    each period's move as subqueries."""
-    latest_consent = (
-        Consent.objects.filter(participant=OuterRef("pk"), withdrawn_at__isnull=True)
-        .order_by("-valid_until")
-        .values("valid_until")[:1]
-    )
-    moves = {
-        f"move_{k}": Subquery(
-            # At most one move per period: no ordering, which would join
-            # the participant again for the model's default order.
-            StepwiseMove.objects.filter(participant=OuterRef("pk"), period=k)
-            .order_by()
-            .values("category__name")[:1]
+# What a row of the goal-document workbook reads from the participant, its
+# responsible and its goal document, as names of attributes on GoalRow.
+GOAL_ROW_FIELDS = {
+    "pk": "pk",
+    "personnummer": "personnummer",
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "gender": "gender",
+    "responsible_username": "responsible__username",
+    "start_date": "start_date",
+    "end_date": "end_date",
+    "closure_reason": "closure_reason",
+    "closure_result": "closure_result",
+    "target_group": "target_group",
+    "sus_consent": "sus_consent",
+    "anonymised_at": "anonymised_at",
+    **{
+        name: f"goal_document__{name}"
+        for name in (
+            "goal",
+            "delmal_1",
+            "delmal_2",
+            "delmal_3",
+            "continuation_reason",
+            "employment_subsidy",
+            "other",
+            "consent_renewal_on",
         )
-        for k in range(1, PERIOD_COUNT + 1)
-    }
-    return participants.select_related("responsible", "goal_document").annotate(
-        consent_valid_until=Subquery(latest_consent), **moves
-    )
+    },
+}
+GOAL_ROW_CHUNK = 1000
+
+
+class GoalRow(PersonDisplayMixin):
+    """One participant's row of the goal-document workbook: plain values
+    (no model instances), the category name of each period's move
+    (``moves``, period → name) and the latest unwithdrawn consent's end
+    (``consent_valid_until``). Shows the person as a participant does."""
+
+    def __init__(self, values: dict, moves: dict[int, str], consent_valid_until):
+        for name, lookup in GOAL_ROW_FIELDS.items():
+            setattr(self, name, values[lookup])
+        self.moves = moves
+        self.consent_valid_until = consent_valid_until
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
+
+
+def goal_rows(pks) -> Iterator[GoalRow]:
+    """The workbook's rows of the participants ``pks`` (ids, in the order
+    wanted), chunk by chunk: per chunk of :data:`GOAL_ROW_CHUNK` one query
+    for the participants with their responsible and goal document, one for
+    the moves and one for the consents, whatever the number of rows. An
+    id whose participant has gone since is left out."""
+    pks = list(pks)
+    for first in range(0, len(pks), GOAL_ROW_CHUNK):
+        chunk = pks[first : first + GOAL_ROW_CHUNK]
+        values = {
+            row["pk"]: row
+            for row in Participant.objects.filter(pk__in=chunk)
+            .order_by()
+            .values(*GOAL_ROW_FIELDS.values())
+        }
+        moves: dict[int, dict[int, str]] = {pk: {} for pk in chunk}
+        for pk, period, name in (
+            StepwiseMove.objects.filter(participant__in=chunk)
+            .order_by()
+            .values_list("participant", "period", "category__name")
+        ):
+            moves[pk][period] = name
+        consents = dict(
+            Consent.objects.filter(participant__in=chunk, withdrawn_at__isnull=True)
+            .order_by()
+            .values("participant")
+            .annotate(until=Max("valid_until"))
+            .values_list("participant", "until")
+        )
+        for pk in chunk:
+            if pk in values:
+                yield GoalRow(values[pk], moves[pk], consents.get(pk))
 
 
 def goal_overview(
     user, *, responsible: User | None = None, status: str = ""
 ) -> QuerySet[Participant]:
-    """The overview page's and the staff download's rows: the participants
-    ``user`` may see, filtered."""
+    """The participants of the overview page and the staff download: those
+    ``user`` may see, filtered, in the overview's order. Their rows come
+    from :func:`goal_rows`."""
     qs = participants_visible_to(user)
     if responsible is not None:
         qs = qs.filter(responsible=responsible)
     if status:
         qs = qs.filter(status=status)
-    return goal_rows(qs).order_by("last_name", "first_name", "id")
-
-
-def goal_rows_among(pks) -> QuerySet[Participant]:
-    """:func:`goal_rows` for the participants whose ids ``pks`` gives (a
-    list or an id queryset already limited to what the user may see), in
-    the overview's order."""
-    return goal_rows(Participant.objects.filter(pk__in=pks)).order_by(
-        "last_name", "first_name", "id"
-    )
+    return qs.order_by("last_name", "first_name", "id")
 
 
 def responsibles_among(participants: QuerySet[Participant]) -> QuerySet[User]:

@@ -319,16 +319,16 @@ def overview(request):
     """The goal document as a page: one row per participant the user may
     see, the workbook's columns."""
     form, rows = _overview_rows(request)
-    # Paginate the ids, then compute the workbook's columns for the page's
-    # rows only: sorting the full rows would compute every row's subqueries.
+    # Paginate the ids, then read the workbook's columns for the page's
+    # rows only.
     page = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(
         request.GET.get("page") or 1
     )
     table = []
-    for participant in selectors.goal_rows_among(page.object_list):
-        values = row_values(participant)
-        values[0] = participant.personnummer_masked
-        table.append({"participant": participant, "values": values})
+    for row in selectors.goal_rows(page.object_list):
+        values = row_values(row)
+        values[0] = row.personnummer_masked
+        table.append({"participant": row, "values": values})
     query = request.GET.copy()
     query.pop("page", None)
     return render(

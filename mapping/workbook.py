@@ -35,7 +35,7 @@ from rattinsats.personnummer import InvalidPersonnummer, parse
 
 from .models import MoveCategory
 from .periods import PERIOD_COUNT, PERIODS_WITHOUT_REASON, period_label
-from .selectors import goal_rows
+from .selectors import GoalRow, goal_rows
 from .services import goal_document_import_write, move_problem
 
 MOVE_HEADERS = [period_label(k) for k in range(1, PERIOD_COUNT + 1)]
@@ -85,44 +85,45 @@ SYSTEM_USERNAME = "systemimport"
 # --- Export ------------------------------------------------------------------
 
 
-def row_values(participant: Participant) -> list:
-    """One participant's row, in the order of ``HEADERS``. ``participant``
-    comes from :func:`mapping.selectors.goal_rows`."""
-    document = getattr(participant, "goal_document", None)
-
-    def doc(name):
-        return getattr(document, name, "") or "" if document else ""
-
-    renewal = participant.consent_valid_until or (document and document.consent_renewal_on)
+def row_values(row: GoalRow) -> list:
+    """One participant's row, in the order of ``HEADERS``. ``row`` comes
+    from :func:`mapping.selectors.goal_rows`."""
+    renewal = row.consent_valid_until or row.consent_renewal_on
     return [
-        participant.personnummer_display,
-        participant.full_name,
-        GENDERS.get(participant.gender, ""),
-        participant.responsible.username if participant.responsible else "",
-        participant.start_date,
-        participant.end_date,
+        row.personnummer_display,
+        row.full_name,
+        GENDERS.get(row.gender, ""),
+        row.responsible_username or "",
+        row.start_date,
+        row.end_date,
         renewal or None,
-        doc("goal"),
-        doc("delmal_1"),
-        doc("delmal_2"),
-        doc("delmal_3"),
-        *[getattr(participant, f"move_{k}") or "" for k in range(1, PERIOD_COUNT + 1)],
-        doc("continuation_reason"),
-        CLOSURE_REASONS.get(participant.closure_reason, ""),
-        RESULTS.get(participant.closure_result, ""),
-        doc("employment_subsidy"),
-        doc("other"),
-        TARGET_GROUPS.get(participant.target_group, ""),
-        YES_NO[participant.sus_consent],
+        row.goal or "",
+        row.delmal_1 or "",
+        row.delmal_2 or "",
+        row.delmal_3 or "",
+        *[row.moves.get(k, "") for k in range(1, PERIOD_COUNT + 1)],
+        row.continuation_reason or "",
+        CLOSURE_REASONS.get(row.closure_reason, ""),
+        RESULTS.get(row.closure_result, ""),
+        row.employment_subsidy or "",
+        row.other or "",
+        TARGET_GROUPS.get(row.target_group, ""),
+        YES_NO[row.sus_consent],
     ]
+
+
+# Columns holding dates, 0-based, written as Excel dates in the contract's
+# format.
+DATE_COLUMNS = [HEADERS.index(h) for h in ("Startdatum", "Slutdatum", "Samtycke förnyas")]
 
 
 def export_workbook(participants: QuerySet[Participant], target) -> int:
     """Write the workbook of ``participants`` to ``target`` (a path or a
-    binary file) and return the number of rows. Rows are fetched in chunks
-    and written as they come, so memory stays flat. Anonymised
-    participations (retention) are left out: they no longer belong to a
-    person, and a row without a personnummer could not be imported again."""
+    binary file) and return the number of rows. Rows are read in chunks
+    (:func:`mapping.selectors.goal_rows`) and written as they come, so
+    memory stays flat. Anonymised participations (retention) are left out:
+    they no longer belong to a person, and a row without a personnummer
+    could not be imported again."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
     sheet.freeze_panes = "A2"
@@ -135,23 +136,27 @@ def export_workbook(participants: QuerySet[Participant], target) -> int:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    count = 0
-    rows = goal_rows(participants.filter(anonymised_at__isnull=True)).order_by(
-        "personnummer", "start_date", "id"
+    pks = (
+        participants.filter(anonymised_at__isnull=True)
+        .order_by("personnummer", "start_date", "id")
+        .values_list("pk", flat=True)
     )
-    for participant in rows.iterator(chunk_size=2000):
-        sheet.append([_cell(sheet, value) for value in row_values(participant)])
+    count = 0
+    for row in goal_rows(pks):
+        values = row_values(row)
+        for i in DATE_COLUMNS:
+            if values[i] is not None:
+                values[i] = _date_cell(sheet, values[i])
+        sheet.append(values)
         count += 1
     workbook.save(target)
     return count
 
 
-def _cell(sheet, value):
-    if isinstance(value, datetime.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    return value
+def _date_cell(sheet, value: datetime.date) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = DATE_FORMAT
+    return cell
 
 
 # --- Import ------------------------------------------------------------------

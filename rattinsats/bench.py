@@ -36,7 +36,7 @@ from openpyxl import Workbook
 
 from mapping.models import GoalDocument, MappingDocument, MoveCategory, StepwiseMove
 from mapping.periods import PERIOD_COUNT, add_months, period_bounds
-from mapping.selectors import goal_overview
+from mapping.selectors import goal_overview, goal_rows
 from mapping.workbook import HEADERS, SHEET_TITLE, export_workbook, row_values
 from participants.closure import summary_context, summary_pdf_render
 from participants.models import (
@@ -605,7 +605,7 @@ def measure(world: World, client: Client, *, probe_pk: int, queries_tenth: dict,
     log("Export av måldokumentet …")
     rows_qs = goal_overview(world.reader)
     export_s, count = _timed(lambda: export_workbook(rows_qs, io.BytesIO()), 1)
-    rows = [row_values(p) for p in goal_rows_all(world.reader)]
+    rows = [row_values(row) for row in goal_rows_all(world.reader)]
 
     def raw_openpyxl(rows):
         workbook = Workbook(write_only=True)
@@ -687,8 +687,12 @@ def measure(world: World, client: Client, *, probe_pk: int, queries_tenth: dict,
 
 
 def goal_rows_all(reader: User):
-    """The export's rows, fetched in the export's order."""
-    return goal_overview(reader).order_by("personnummer", "start_date", "id").iterator(2000)
+    """The export's rows, read in the export's order."""
+    return goal_rows(
+        goal_overview(reader)
+        .order_by("personnummer", "start_date", "id")
+        .values_list("pk", flat=True)
+    )
 
 
 def targets_met(out: dict) -> dict[str, bool | None]:

@@ -18,11 +18,11 @@ from .conftest import client_for
 from .factories import ConsentFactory, ParticipantFactory, StepwiseMoveFactory, move_category
 
 # session, user, the user's organisation (header), the filter's staff
-# choices, the row count, the rows (one query with the goal document joined
-# and the consent and the eight moves as subqueries), the header counts of
+# choices, the row count, the page's ids, the rows (the participants with
+# their goal document joined, their moves, their consents), the header counts of
 # tasks and notifications, and the session's renewal (savepoint, update,
 # release).
-OVERVIEW_QUERIES = 11
+OVERVIEW_QUERIES = 14
 
 
 def goals_url(participant):
