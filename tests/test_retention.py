@@ -36,7 +36,7 @@ from participants.models import (
 )
 from participants.retention import retention_anonymise, retention_cutoff
 from rattinsats.models import AuditEvent, User
-from referrals.models import Referral
+from referrals.models import Referral, WeeklyMeeting
 from tests.conftest import client_for
 from tests.factories import (
     ConsentFactory,
@@ -271,6 +271,106 @@ def test_it_leaves_active_and_recent_participations_alone(owner, media):
     assert retention_anonymise(years=5).participant_ids == []
     assert not Participant.objects.get(pk=active.pk).is_anonymised
     assert not Participant.objects.get(pk=recent.pk).is_anonymised
+
+
+def _ended_referral(*, status, days_ago: int) -> Referral:
+    """A referral that never became a participation, returned or declined
+    ``days_ago`` days ago, with its texts and consent form."""
+    when = timezone.now() - datetime.timedelta(days=days_ago)
+    referral = ReferralFactory(
+        status=status,
+        phone="070-765 43 21",
+        email="kim@example.se",
+        preferred_language="somaliska",
+        interpreter_needed=True,
+        reason=SECRET,
+        check_note=SECRET,
+        return_reason=SECRET if status == Referral.Status.RETURNED else "",
+        returned_at=when if status == Referral.Status.RETURNED else None,
+        decided_at=when if status == Referral.Status.DECLINED else None,
+    )
+    referral.consent_document.save("blankett.pdf", ContentFile(b"%PDF-1.4 blankett"), save=True)
+    return referral
+
+
+def test_it_anonymises_referrals_that_never_became_a_participation(
+    db, media, django_capture_on_commit_callbacks
+):
+    returned = _ended_referral(status=Referral.Status.RETURNED, days_ago=6 * 365)
+    declined = _ended_referral(status=Referral.Status.DECLINED, days_ago=6 * 365)
+    recent = _ended_referral(status=Referral.Status.RETURNED, days_ago=4 * 365)
+    waiting = ReferralFactory(reason=SECRET)  # still on its way: never due
+    Referral.objects.filter(pk=waiting.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=8 * 365)
+    )
+    files = {r.pk: r.consent_document.name for r in (returned, declined, recent)}
+    number = returned.personnummer
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = retention_anonymise(years=5)
+
+    assert sorted(result.referral_ids) == sorted([returned.pk, declined.pk])
+    for referral in (returned, declined):
+        referral.refresh_from_db()
+        assert referral.is_anonymised
+        assert (referral.personnummer, referral.first_name, referral.last_name) == ("", "", "")
+        assert (referral.phone, referral.email, referral.preferred_language) == ("", "", "")
+        assert (referral.reason, referral.check_note, referral.return_reason) == ("", "", "")
+        assert referral.interpreter_needed is False and not referral.consent_document
+        assert not (media / files[referral.pk]).exists()
+        # Kept: what, when and from whom, without the person.
+        assert referral.gender == "kvinna" and referral.target_group == "FS"
+        assert referral.referring_organisation_id and referral.referred_on
+        assert referral.consent_organisations.exists()
+    assert not Referral.objects.filter(personnummer=number).exists()
+    recent.refresh_from_db()
+    waiting.refresh_from_db()
+    assert recent.reason == waiting.reason == SECRET and recent.personnummer
+    assert (media / files[recent.pk]).exists()
+    events = AuditEvent.objects.filter(action="delete", object_type="referrals.referral")
+    assert sorted(int(e.object_id) for e in events) == sorted([returned.pk, declined.pk])
+
+    assert retention_anonymise(years=5).referral_ids == []
+    assert events.count() == 2
+
+
+def test_it_clears_the_notes_of_old_weekly_meetings(db):
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    cutoff = retention_cutoff(years=5, today=today)
+    last_old = cutoff - datetime.timedelta(days=cutoff.weekday() + 7)  # its week ends before
+    straddling = last_old + datetime.timedelta(days=7)  # its week holds the cutoff day
+    notes = {"supervision_notes": SECRET, "employer_notes": SECRET, "development_notes": SECRET}
+    old = WeeklyMeeting.objects.create(week_start=last_old, version=3, **notes)
+    kept = WeeklyMeeting.objects.create(week_start=straddling, **notes)
+    current = WeeklyMeeting.objects.create(week_start=monday, **notes)
+
+    result = retention_anonymise(years=5, today=today)
+
+    assert result.meeting_ids == [old.pk]
+    old.refresh_from_db()
+    assert (old.supervision_notes, old.employer_notes, old.development_notes) == ("", "", "")
+    assert old.version == 4  # a form opened on the old notes is refused
+    for meeting in (kept, current):
+        meeting.refresh_from_db()
+        assert meeting.supervision_notes == SECRET
+    event = AuditEvent.objects.get(object_type="referrals.weeklymeeting")
+    assert event.object_id == str(old.pk) and event.participant_id is None
+    assert retention_anonymise(years=5, today=today).meeting_ids == []
+
+
+def test_the_command_reports_what_it_removed(db, media):
+    _ended_referral(status=Referral.Status.DECLINED, days_ago=6 * 365)
+    WeeklyMeeting.objects.create(week_start=datetime.date(2019, 1, 7), supervision_notes=SECRET)
+    out = StringIO()
+    call_command("retention_anonymise", "--dry-run", stdout=out)
+    assert "0 deltagare och 1 anvisningar" in out.getvalue()
+    assert "1 veckomöten skulle gallras (inget ändrat)" in out.getvalue()
+    assert Referral.objects.filter(reason=SECRET).exists()
+    call_command("retention_anonymise", stdout=out)
+    assert "Gallrade: 0 deltagare och 1 anvisningar" in out.getvalue()
+    assert not Referral.objects.filter(reason=SECRET).exists()
+    assert not WeeklyMeeting.objects.filter(supervision_notes=SECRET).exists()
 
 
 def test_it_reads_the_threshold_from_the_setting(owner, media, settings):

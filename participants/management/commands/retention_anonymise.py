@@ -8,8 +8,9 @@ from participants.retention import retention_anonymise
 
 class Command(BaseCommand):
     help = (
-        "Anonymiserar deltagare vars deltagande avslutades för mer än N år sedan "
-        "(gallring). Uppgifterna som statistiken behöver behålls."
+        "Gallring: anonymiserar deltagare och anvisningar som avslutades för mer än "
+        "N år sedan och tömmer anteckningarna från lika gamla veckomöten. "
+        "Uppgifterna som statistiken behöver behålls."
     )
 
     def add_arguments(self, parser):
@@ -33,14 +34,12 @@ class Command(BaseCommand):
             raise CommandError("--years måste vara minst 1.")
         result = retention_anonymise(years=years, dry_run=dry_run)
         cutoff = f"{result.cutoff:%Y-%m-%d}"
+        counts = (
+            f"{result.count} deltagare och {len(result.referral_ids)} anvisningar som "
+            f"avslutades före {cutoff}, och anteckningar från {len(result.meeting_ids)} "
+            "veckomöten"
+        )
         if dry_run:
-            self.stdout.write(
-                f"{result.count} deltagare avslutade före {cutoff} skulle anonymiseras "
-                "(inget ändrat)."
-            )
+            self.stdout.write(f"{counts} skulle gallras (inget ändrat).")
         else:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"{result.count} deltagare avslutade före {cutoff} anonymiserade."
-                )
-            )
+            self.stdout.write(self.style.SUCCESS(f"Gallrade: {counts}."))
