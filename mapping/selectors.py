@@ -51,7 +51,7 @@ def goal_revisions_for(participant: Participant) -> list[GoalDocumentRevision]:
 # What a row of the goal-document workbook reads from the participant, its
 # responsible and its goal document, as names of attributes on GoalRow.
 GOAL_ROW_FIELDS = {
-    "pk": "pk",
+    "pk": "pk",  # first: the rows are keyed by it
     "personnummer": "personnummer",
     "first_name": "first_name",
     "last_name": "last_name",
@@ -87,9 +87,9 @@ class GoalRow(PersonDisplayMixin):
     (``moves``, period → name) and the latest unwithdrawn consent's end
     (``consent_valid_until``). Shows the person as a participant does."""
 
-    def __init__(self, values: dict, moves: dict[int, str], consent_valid_until):
-        for name, lookup in GOAL_ROW_FIELDS.items():
-            setattr(self, name, values[lookup])
+    def __init__(self, values: tuple, moves: dict[int, str], consent_valid_until):
+        # ``values`` in the order of GOAL_ROW_FIELDS.
+        self.__dict__.update(zip(GOAL_ROW_FIELDS, values, strict=True))
         self.moves = moves
         self.consent_valid_until = consent_valid_until
 
@@ -108,10 +108,10 @@ def goal_rows(pks) -> Iterator[GoalRow]:
     for first in range(0, len(pks), GOAL_ROW_CHUNK):
         chunk = pks[first : first + GOAL_ROW_CHUNK]
         values = {
-            row["pk"]: row
+            row[0]: row
             for row in Participant.objects.filter(pk__in=chunk)
             .order_by()
-            .values(*GOAL_ROW_FIELDS.values())
+            .values_list(*GOAL_ROW_FIELDS.values())
         }
         moves: dict[int, dict[int, str]] = {pk: {} for pk in chunk}
         for pk, period, name in (
