@@ -3,8 +3,11 @@ month and one organisation, what changed in each case, for entry into the
 organisation's own system (Viva or AIS).
 
 Only participants whose valid consent covers the organisation on the day the
-report is made are shown with details; the others appear as "samtycke
-saknas" and nothing more. Five queries whatever the number of participants.
+report is made are shown with details. On the page, which only project
+staff see, the others appear as "samtycke saknas" so that their consent can
+be renewed; the files, which go to the organisation, only count them: they
+must not tell the organisation who takes part without consent. Five queries
+whatever the number of participants.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mapping.models import StepwiseMove
 from mapping.periods import period_label
@@ -46,6 +50,16 @@ class MonthlyReport:
     last: datetime.date
     made_on: datetime.date
     rows: list[MonthlyRow]
+
+    @property
+    def shared_rows(self) -> list[MonthlyRow]:
+        """The rows the files hold: participants whose consent covers the
+        organisation."""
+        return [row for row in self.rows if row.consent_ok]
+
+    @property
+    def without_consent(self) -> int:
+        return sum(1 for row in self.rows if not row.consent_ok)
 
     @property
     def month_label(self) -> str:
@@ -204,16 +218,13 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for row in report.rows:
+    for row in report.shared_rows:
         p = row.participant
         who = [
             _text(sheet, p.personnummer_display),
             _text(sheet, p.full_name),
             _text(sheet, str(p.responsible or "")),
         ]
-        if not row.consent_ok:
-            sheet.append([*who, None, _("Samtycke saknas"), None])
-            continue
         if not row.events:
             sheet.append([*who, None, _("Inga förändringar"), None])
             continue
@@ -221,14 +232,27 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
             date_cell = WriteOnlyCell(sheet, value=event.day)
             date_cell.number_format = "yyyy-mm-dd"
             sheet.append([*who, date_cell, event.kind, _text(sheet, event.text)])
+    if report.without_consent:
+        sheet.append([None, None, None, None, _("Samtycke saknas"), _without_consent(report)])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _without_consent(report: MonthlyReport) -> str:
+    return ngettext(
+        "%(n)s deltagare utan samtycke som omfattar organisationen ingår inte.",
+        "%(n)s deltagare utan samtycke som omfattar organisationen ingår inte.",
+        report.without_consent,
+    ) % {"n": report.without_consent}
 
 
 def monthly_pdf(report: MonthlyReport) -> bytes:
     """The report as an A4 PDF in Swedish."""
     from weasyprint import HTML
 
-    html = render_to_string("reports/monthly_pdf.html", {"report": report})
+    html = render_to_string(
+        "reports/monthly_pdf.html",
+        {"report": report, "without_consent": _without_consent(report)},
+    )
     return HTML(string=html).write_pdf()

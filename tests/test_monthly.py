@@ -165,7 +165,10 @@ def test_it_exports_a_swedish_a4_pdf(owner, cases, month, af):
     text = " ".join(page.extract_text() for page in reader.pages)
     assert f"Månadsavstämning {month:%Y-%m}" in text
     assert "Startsson" in text and "Ordna praktik" in text and "Extratjänst" in text
-    assert "Samtycke saknas" in text
+    # Who takes part without consent is not the organisation's to know.
+    assert "Hemligsson" not in text
+    assert cases["secret"].personnummer_display not in text
+    assert "1 deltagare utan samtycke som omfattar organisationen ingår inte" in text
     assert "läkarutlåtanden" not in text
     assert AuditEvent.objects.filter(
         object_type="reports.monthly", action="export", detail="månadsavstämning pdf"
@@ -183,17 +186,18 @@ def test_it_exports_a_workbook(owner, cases, month, af):
     mine = [r for r in rows[1:] if r[0] == started.personnummer_display]
     assert ("Insats startad", "Insats mot arbete: Ordna praktik") in [(r[4], r[5]) for r in mine]
     assert all(isinstance(r[3], datetime.datetime) for r in mine)
-    secret = [r for r in rows[1:] if r[1] == "Sanna Hemligsson"]
-    assert secret == [
-        (
-            cases["secret"].personnummer_display,
-            "Sanna Hemligsson",
-            str(cases["secret"].responsible),
-            None,
-            "Samtycke saknas",
-            None,
-        )
-    ]
+    # Who takes part without consent is not the organisation's to know:
+    # they are only counted, on the last row.
+    assert not [r for r in rows if cases["secret"].personnummer_display in r]
+    assert not [r for r in rows if "Sanna Hemligsson" in r]
+    assert rows[-1] == (
+        None,
+        None,
+        None,
+        None,
+        "Samtycke saknas",
+        "1 deltagare utan samtycke som omfattar organisationen ingår inte.",
+    )
     assert AuditEvent.objects.filter(object_type="reports.monthly", action="export").count() == 1
 
 
