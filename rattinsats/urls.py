@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 from . import views, views_access_review
 
@@ -27,7 +28,8 @@ urlpatterns = [
         views_access_review.access_review_excel,
         name="access_review_excel",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language can be chosen on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("deltagare/", include("participants.urls")),
     path("reports/", include("reports.urls")),
     path("", include("referrals.urls")),

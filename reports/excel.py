@@ -7,6 +7,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
@@ -46,7 +47,7 @@ def _summary_sheet(ws, report: Report) -> None:
     if report.empty:
         ws.append([_("Inga deltagare i perioden.")])
     ws.append([])
-    ws.append([_("Mått"), _("Antal"), _("Av"), _("Andel")])
+    ws.append([_("Mått"), _("Antal"), pgettext("antal av totalt", "Av"), _("Andel")])
     for cell in ws[ws.max_row]:
         cell.font = BOLD
     for figure in report.key_figures:

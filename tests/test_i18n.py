@@ -4,18 +4,35 @@ default."""
 
 import ast
 import gettext
+import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
 from .conftest import browser_login, client_for
 
 LC_MESSAGES = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
+# What is not translated source: environments, data, generated files, the
+# catalogue itself.
+NOT_SOURCES = (
+    ".*",
+    "var",
+    "staticfiles",
+    "static",
+    "node_modules",
+    "loadtest",
+    "locale",
+    "*.egg-info",
+    "db.sqlite3*",
+    "__pycache__",
+)
 PO = LC_MESSAGES / "django.po"
 MO = LC_MESSAGES / "django.mo"
 
@@ -152,6 +169,32 @@ def test_yes_no_choices_keep_their_shape(catalogue):
     assert by_id["Ja,Nej,–"] == "Yes,No,–"
 
 
+def test_every_marked_string_is_in_the_catalogue(catalogue, tmp_path, settings, monkeypatch):
+    """A string marked for translation since the catalogue was made would
+    stay Swedish in English: extract the strings afresh, from a copy of the
+    sources (makemessages writes into the locale folder it finds), and
+    compare."""
+    if shutil.which("xgettext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("GNU gettext (xgettext) is needed in CI")
+        pytest.skip("GNU gettext (xgettext) is not installed")
+    sources = tmp_path / "src"
+    shutil.copytree(
+        settings.BASE_DIR,
+        sources,
+        ignore=shutil.ignore_patterns(*NOT_SOURCES),
+    )
+    monkeypatch.chdir(sources)
+    settings.LOCALE_PATHS = [sources / "locale"]
+    call_command("makemessages", locale=["en"], verbosity=0)
+    fresh = {e.key for e in read_po(sources / "locale" / "en" / "LC_MESSAGES" / "django.po")[1:]}
+    missing = sorted(fresh - {e.key for e in catalogue})
+    assert not missing, (
+        "not in locale/en/LC_MESSAGES/django.po (run makemessages -l en, translate, "
+        f"compile with msgfmt): {missing}"
+    )
+
+
 def test_compiled_catalogue_matches_the_po_file(catalogue):
     with MO.open("rb") as f:
         compiled = gettext.GNUTranslations(f)
@@ -159,7 +202,9 @@ def test_compiled_catalogue_matches_the_po_file(catalogue):
     mo_ids = {key if isinstance(key, str) else key[0] for key in compiled._catalog}
     assert mo_ids - {""} == {e.key for e in catalogue[1:]}
     for e in catalogue[1:]:
-        if e.msgid_plural is None:
+        if e.msgctxt is not None:
+            assert compiled.pgettext(e.msgctxt, e.msgid) == e.msgstr[0], e.key
+        elif e.msgid_plural is None:
             assert compiled.gettext(e.msgid) == e.msgstr[0], e.msgid
         else:
             assert compiled.ngettext(e.msgid, e.msgid_plural, 1) == e.msgstr[0]
@@ -240,6 +285,18 @@ def test_login_page_in_english_from_the_browser_language(client):
     html = response.content.decode()
     assert "Case management for Rätt insats" in html
     assert "Username" in html and "Password" in html
+
+
+@pytest.mark.django_db
+def test_the_language_can_be_chosen_on_the_login_page(client):
+    login = reverse("login")
+    footer = re.search(r"<footer\b.*?</footer>", client.get(login).content.decode(), re.S)
+    assert f'action="{reverse("set_language")}"' in footer.group(0)
+    response = client.post(reverse("set_language"), {"language": "en", "next": login}, follow=True)
+    assert response.redirect_chain[-1][0] == login
+    assert _html_lang(response) == "en" and _h1(response) == "Log in"
+    # Nothing else opens without logging in.
+    assert client.get(reverse("participants:list")).status_code == 302
 
 
 @pytest.mark.django_db
