@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 
 from django.db.models import Max, QuerySet
 
@@ -100,36 +101,52 @@ class GoalRow(PersonDisplayMixin):
 
 def goal_rows(pks) -> Iterator[GoalRow]:
     """The workbook's rows of the participants ``pks`` (ids, in the order
-    wanted), chunk by chunk: per chunk of :data:`GOAL_ROW_CHUNK` one query
-    for the participants with their responsible and goal document, one for
-    the moves and one for the consents, whatever the number of rows. An
-    id whose participant has gone since is left out."""
+    wanted; the overview's page), chunk by chunk: per chunk of
+    :data:`GOAL_ROW_CHUNK` one query for the participants with their
+    responsible and goal document, then those of :func:`_complete`. An id
+    whose participant has gone since is left out."""
     pks = list(pks)
     for first in range(0, len(pks), GOAL_ROW_CHUNK):
         chunk = pks[first : first + GOAL_ROW_CHUNK]
-        values = {
-            row[0]: row
-            for row in Participant.objects.filter(pk__in=chunk)
+        by_pk = {
+            values[0]: values
+            for values in Participant.objects.filter(pk__in=chunk)
             .order_by()
             .values_list(*GOAL_ROW_FIELDS.values())
         }
-        moves: dict[int, dict[int, str]] = {pk: {} for pk in chunk}
-        for pk, period, name in (
-            StepwiseMove.objects.filter(participant__in=chunk)
-            .order_by()
-            .values_list("participant", "period", "category__name")
-        ):
-            moves[pk][period] = name
-        consents = dict(
-            Consent.objects.filter(participant__in=chunk, withdrawn_at__isnull=True)
-            .order_by()
-            .values("participant")
-            .annotate(until=Max("valid_until"))
-            .values_list("participant", "until")
-        )
-        for pk in chunk:
-            if pk in values:
-                yield GoalRow(values[pk], moves[pk], consents.get(pk))
+        yield from _complete([by_pk[pk] for pk in chunk if pk in by_pk])
+
+
+def goal_rows_of(participants: QuerySet[Participant]) -> Iterator[GoalRow]:
+    """The workbook's rows of ``participants`` in the queryset's order (the
+    export): one query streams the participants, read
+    :data:`GOAL_ROW_CHUNK` rows at a time, and each chunk makes those of
+    :func:`_complete`. Memory stays flat whatever the number of rows."""
+    stream = participants.values_list(*GOAL_ROW_FIELDS.values()).iterator(chunk_size=GOAL_ROW_CHUNK)
+    while chunk := list(islice(stream, GOAL_ROW_CHUNK)):
+        yield from _complete(chunk)
+
+
+def _complete(chunk: list[tuple]) -> Iterator[GoalRow]:
+    """The rows of ``chunk`` (values in the order of GOAL_ROW_FIELDS) with
+    their moves and latest consent: one query for each, whatever the
+    number of rows."""
+    moves: dict[int, dict[int, str]] = {values[0]: {} for values in chunk}
+    for pk, period, name in (
+        StepwiseMove.objects.filter(participant__in=list(moves))
+        .order_by()
+        .values_list("participant", "period", "category__name")
+    ):
+        moves[pk][period] = name
+    consents = dict(
+        Consent.objects.filter(participant__in=list(moves), withdrawn_at__isnull=True)
+        .order_by()
+        .values("participant")
+        .annotate(until=Max("valid_until"))
+        .values_list("participant", "until")
+    )
+    for values in chunk:
+        yield GoalRow(values, moves[values[0]], consents.get(values[0]))
 
 
 def goal_overview(
@@ -137,7 +154,7 @@ def goal_overview(
 ) -> QuerySet[Participant]:
     """The participants of the overview page and the staff download: those
     ``user`` may see, filtered, in the overview's order. Their rows come
-    from :func:`goal_rows`."""
+    from :func:`goal_rows` (a page) or :func:`goal_rows_of` (all)."""
     qs = participants_visible_to(user)
     if responsible is not None:
         qs = qs.filter(responsible=responsible)

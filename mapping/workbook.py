@@ -35,7 +35,7 @@ from rattinsats.personnummer import InvalidPersonnummer, parse
 
 from .models import MoveCategory
 from .periods import PERIOD_COUNT, PERIODS_WITHOUT_REASON, period_label
-from .selectors import GoalRow, goal_rows
+from .selectors import GoalRow, goal_rows_of
 from .services import goal_document_import_write, move_problem
 
 MOVE_HEADERS = [period_label(k) for k in range(1, PERIOD_COUNT + 1)]
@@ -77,7 +77,6 @@ TARGET_GROUPS = {"FS": "FS", "AF14": "AF14"}
 YES_NO = {True: "Ja", False: "Nej"}
 YES_NO_TEXT = {"ja": "Ja", "nej": "Nej"}
 
-DATE_FORMAT = "YYYY-MM-DD"
 SHEET_TITLE = "Måldokument"
 SYSTEM_USERNAME = "systemimport"
 
@@ -87,7 +86,8 @@ SYSTEM_USERNAME = "systemimport"
 
 def row_values(row: GoalRow) -> list:
     """One participant's row, in the order of ``HEADERS``. ``row`` comes
-    from :func:`mapping.selectors.goal_rows`."""
+    from :func:`mapping.selectors.goal_rows`
+    or :func:`mapping.selectors.goal_rows_of`."""
     renewal = row.consent_valid_until or row.consent_renewal_on
     return [
         row.personnummer_display,
@@ -112,15 +112,10 @@ def row_values(row: GoalRow) -> list:
     ]
 
 
-# Columns holding dates, 0-based, written as Excel dates in the contract's
-# format.
-DATE_COLUMNS = [HEADERS.index(h) for h in ("Startdatum", "Slutdatum", "Samtycke förnyas")]
-
-
 def export_workbook(participants: QuerySet[Participant], target) -> int:
     """Write the workbook of ``participants`` to ``target`` (a path or a
     binary file) and return the number of rows. Rows are read in chunks
-    (:func:`mapping.selectors.goal_rows`) and written as they come, so
+    (:func:`mapping.selectors.goal_rows_of`) and written as they come, so
     memory stays flat. Anonymised participations (retention) are left out:
     they no longer belong to a person, and a row without a personnummer
     could not be imported again."""
@@ -136,27 +131,17 @@ def export_workbook(participants: QuerySet[Participant], target) -> int:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    pks = (
-        participants.filter(anonymised_at__isnull=True)
-        .order_by("personnummer", "start_date", "id")
-        .values_list("pk", flat=True)
+    rows = goal_rows_of(
+        participants.filter(anonymised_at__isnull=True).order_by("personnummer", "start_date", "id")
     )
+    # Dates are written as dates: openpyxl gives them its date style,
+    # yyyy-mm-dd, on its own.
     count = 0
-    for row in goal_rows(pks):
-        values = row_values(row)
-        for i in DATE_COLUMNS:
-            if values[i] is not None:
-                values[i] = _date_cell(sheet, values[i])
-        sheet.append(values)
+    for row in rows:
+        sheet.append(row_values(row))
         count += 1
     workbook.save(target)
     return count
-
-
-def _date_cell(sheet, value: datetime.date) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = DATE_FORMAT
-    return cell
 
 
 # --- Import ------------------------------------------------------------------

@@ -36,7 +36,7 @@ from openpyxl import Workbook
 
 from mapping.models import GoalDocument, MappingDocument, MoveCategory, StepwiseMove
 from mapping.periods import PERIOD_COUNT, add_months, period_bounds
-from mapping.selectors import goal_overview, goal_rows
+from mapping.selectors import goal_overview, goal_rows_of
 from mapping.workbook import HEADERS, SHEET_TITLE, export_workbook, row_values
 from participants.closure import summary_context, summary_pdf_render
 from participants.models import (
@@ -696,11 +696,7 @@ def measure(world: World, client: Client, *, probe_pk: int, queries_tenth: dict,
 
 def goal_rows_all(reader: User):
     """The export's rows, read in the export's order."""
-    return goal_rows(
-        goal_overview(reader)
-        .order_by("personnummer", "start_date", "id")
-        .values_list("pk", flat=True)
-    )
+    return goal_rows_of(goal_overview(reader).order_by("personnummer", "start_date", "id"))
 
 
 def targets_met(out: dict) -> dict[str, bool | None]:
