@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import islice
 
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 
-from participants.models import Consent, Participant, PersonDisplayMixin
-from participants.selectors import participants_visible_to
+from participants.models import Participant, PersonDisplayMixin
+from participants.selectors import latest_consent_end, participants_visible_to
 from rattinsats.models import User
 
 from .models import (
@@ -78,21 +78,21 @@ GOAL_ROW_FIELDS = {
             "consent_renewal_on",
         )
     },
+    "consent_valid_until": "consent_valid_until",  # annotated: latest_consent_end
 }
 GOAL_ROW_CHUNK = 1000
 
 
 class GoalRow(PersonDisplayMixin):
     """One participant's row of the goal-document workbook: plain values
-    (no model instances), the category name of each period's move
-    (``moves``, period → name) and the latest unwithdrawn consent's end
-    (``consent_valid_until``). Shows the person as a participant does."""
+    (no model instances; the latest unwithdrawn consent's end among them,
+    ``consent_valid_until``) and the category name of each period's move
+    (``moves``, period → name). Shows the person as a participant does."""
 
-    def __init__(self, values: tuple, moves: dict[int, str], consent_valid_until):
+    def __init__(self, values: tuple, moves: dict[int, str]):
         # ``values`` in the order of GOAL_ROW_FIELDS.
         self.__dict__.update(zip(GOAL_ROW_FIELDS, values, strict=True))
         self.moves = moves
-        self.consent_valid_until = consent_valid_until
 
     @property
     def is_anonymised(self) -> bool:
@@ -103,16 +103,15 @@ def goal_rows(pks) -> Iterator[GoalRow]:
     """The workbook's rows of the participants ``pks`` (ids, in the order
     wanted; the overview's page), chunk by chunk: per chunk of
     :data:`GOAL_ROW_CHUNK` one query for the participants with their
-    responsible and goal document, then those of :func:`_complete`. An id
-    whose participant has gone since is left out."""
+    responsible, goal document and latest consent, then the one of
+    :func:`_complete`. An id whose participant has gone since is left
+    out."""
     pks = list(pks)
     for first in range(0, len(pks), GOAL_ROW_CHUNK):
         chunk = pks[first : first + GOAL_ROW_CHUNK]
         by_pk = {
             values[0]: values
-            for values in Participant.objects.filter(pk__in=chunk)
-            .order_by()
-            .values_list(*GOAL_ROW_FIELDS.values())
+            for values in _row_values(Participant.objects.filter(pk__in=chunk).order_by())
         }
         yield from _complete([by_pk[pk] for pk in chunk if pk in by_pk])
 
@@ -120,33 +119,32 @@ def goal_rows(pks) -> Iterator[GoalRow]:
 def goal_rows_of(participants: QuerySet[Participant]) -> Iterator[GoalRow]:
     """The workbook's rows of ``participants`` in the queryset's order (the
     export): one query streams the participants, read
-    :data:`GOAL_ROW_CHUNK` rows at a time, and each chunk makes those of
+    :data:`GOAL_ROW_CHUNK` rows at a time, and each chunk makes the one of
     :func:`_complete`. Memory stays flat whatever the number of rows."""
-    stream = participants.values_list(*GOAL_ROW_FIELDS.values()).iterator(chunk_size=GOAL_ROW_CHUNK)
+    stream = _row_values(participants).iterator(chunk_size=GOAL_ROW_CHUNK)
     while chunk := list(islice(stream, GOAL_ROW_CHUNK)):
         yield from _complete(chunk)
 
 
+def _row_values(participants: QuerySet[Participant]) -> QuerySet:
+    """``participants`` as tuples in the order of GOAL_ROW_FIELDS."""
+    return participants.annotate(consent_valid_until=latest_consent_end()).values_list(
+        *GOAL_ROW_FIELDS.values()
+    )
+
+
 def _complete(chunk: list[tuple]) -> Iterator[GoalRow]:
     """The rows of ``chunk`` (values in the order of GOAL_ROW_FIELDS) with
-    their moves and latest consent: one query for each, whatever the
-    number of rows."""
+    their moves: one query whatever the number of rows."""
     moves: dict[int, dict[int, str]] = {values[0]: {} for values in chunk}
     for pk, period, name in (
-        StepwiseMove.objects.filter(participant__in=list(moves))
+        StepwiseMove.objects.filter(participant_id__in=list(moves))
         .order_by()
         .values_list("participant", "period", "category__name")
     ):
         moves[pk][period] = name
-    consents = dict(
-        Consent.objects.filter(participant__in=list(moves), withdrawn_at__isnull=True)
-        .order_by()
-        .values("participant")
-        .annotate(until=Max("valid_until"))
-        .values_list("participant", "until")
-    )
     for values in chunk:
-        yield GoalRow(values, moves[values[0]], consents.get(values[0]))
+        yield GoalRow(values, moves[values[0]])
 
 
 def goal_overview(

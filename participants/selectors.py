@@ -88,15 +88,22 @@ def user_can_change(user, participant: Participant) -> bool:
     )
 
 
-def participant_list(user, *, search: str = "") -> QuerySet[Participant]:
-    """The list page's rows, with the latest consent's end date and whether
-    a follow-up after the closure is still to be done annotated."""
-    latest_consent = (
+def latest_consent_end() -> Subquery:
+    """The end date of a participant's latest consent not withdrawn (None
+    without one), for ``annotate`` on participants: one lookup per row on
+    the consents' participant index."""
+    return Subquery(
         Consent.objects.filter(participant=OuterRef("pk"), withdrawn_at__isnull=True)
+        .order_by()
         .values("participant")
         .annotate(last=Max("valid_until"))
         .values("last")
     )
+
+
+def participant_list(user, *, search: str = "") -> QuerySet[Participant]:
+    """The list page's rows, with the latest consent's end date and whether
+    a follow-up after the closure is still to be done annotated."""
     follow_up_open = Task.objects.filter(
         participant=OuterRef("pk"), kind=Task.Kind.FOLLOW_UP, done_at__isnull=True
     )
@@ -104,7 +111,7 @@ def participant_list(user, *, search: str = "") -> QuerySet[Participant]:
         participants_visible_to(user)
         .select_related("responsible")
         .annotate(
-            consent_valid_until=Subquery(latest_consent),
+            consent_valid_until=latest_consent_end(),
             in_follow_up=Exists(follow_up_open),
         )
         .order_by("status", "last_name", "first_name", "id")

@@ -22,7 +22,7 @@ from .factories import ConsentFactory, ParticipantFactory, StepwiseMoveFactory, 
 # their goal document joined, their moves, their consents), the header counts of
 # tasks and notifications, and the session's renewal (savepoint, update,
 # release).
-OVERVIEW_QUERIES = 14
+OVERVIEW_QUERIES = 13
 
 
 def goals_url(participant):
