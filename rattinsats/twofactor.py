@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -62,7 +63,7 @@ def provisioning_uri(device: TOTPDevice) -> str:
 def qr_svg(device: TOTPDevice) -> str:
     """The provisioning URI as an inline SVG QR code (no inline styles)."""
     return segno.make(provisioning_uri(device), error="m").svg_inline(
-        scale=5, dark="#000", light="#fff", title="QR-kod för autentiseringsappen"
+        scale=5, dark="#000", light="#fff", title=_("QR-kod för autentiseringsappen")
     )
 
 

@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from . import views, views_access_review
 
-admin.site.site_header = "Rätt insats – administration"
+admin.site.site_header = _("Rätt insats – administration")
 admin.site.site_title = "Rätt insats"
-admin.site.index_title = "Administration"
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", views.start, name="start"),

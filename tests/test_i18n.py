@@ -274,6 +274,20 @@ def test_unknown_language_is_ignored(owner):
     assert _html_lang(client.get(reverse("participants:list"))) == "sv"
 
 
+def test_error_pages_follow_the_chosen_language(owner, settings):
+    settings.ROOT_URLCONF = "tests.urls_failing"
+    client = client_for(owner)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    missing = client.get("/deltagare/999999999/")
+    assert missing.status_code == 404
+    assert _html_lang(missing) == "en" and _h1(missing) == "Page not found"
+    client.raise_request_exception = False
+    failed = client.get("/test-fel/")
+    assert failed.status_code == 500
+    assert _html_lang(failed) == "en" and _h1(failed) == "Technical error"
+    assert "Nothing you sent has been half saved" in failed.content.decode()
+
+
 # --- The login page -----------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rattinsats.urls import handler500  # noqa: F401
+from rattinsats.urls import handler404, handler500  # noqa: F401
 from rattinsats.urls import urlpatterns as app_urlpatterns
 
 
