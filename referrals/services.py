@@ -214,13 +214,19 @@ def referral_submit(
         raise ValidationError(
             {"personnummer": _("Personen har redan en pågående anvisning.")}
         ) from exc
-    referral.consent_organisations.set(consent_organisations)
-    audit_log(actor=actor, action=Action.CREATE, obj=referral)
-    notify(
-        employment_officers(),
-        _("En ny anvisning har kommit in."),
-        reverse("referrals:detail", args=[referral.pk]),
-    )
+    try:
+        referral.consent_organisations.set(consent_organisations)
+        audit_log(actor=actor, action=Action.CREATE, obj=referral)
+        notify(
+            employment_officers(),
+            _("En ny anvisning har kommit in."),
+            reverse("referrals:detail", args=[referral.pk]),
+        )
+    except BaseException:
+        # The transaction rolls back: the stored form must not outlive it.
+        if referral.consent_document:
+            referral.consent_document.delete(save=False)
+        raise
     return referral
 
 

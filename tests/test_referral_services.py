@@ -237,6 +237,18 @@ def test_it_stores_the_consent_form_under_a_neutral_name(referrer):
     assert referral.consent_document.read() == PDF
 
 
+def test_a_failed_submission_leaves_no_stored_form(referrer, private_media, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("the notification could not be written")
+
+    monkeypatch.setattr(services, "notify", fail)
+    upload = SimpleUploadedFile("samtycke.pdf", PDF, "application/pdf")
+    with pytest.raises(RuntimeError):
+        services.referral_submit(actor=referrer, **submit_data(consent_document=upload))
+    assert not Referral.objects.exists()
+    assert [p for p in private_media.rglob("*") if p.is_file()] == []
+
+
 @pytest.mark.parametrize(
     ("content", "name"),
     [
