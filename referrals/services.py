@@ -198,23 +198,22 @@ def referral_submit(
         media_type, extension = validate_consent_document(consent_document)
         referral.consent_document_type = media_type
     referral.full_clean(exclude=["consent_document", "submission_key"], validate_unique=False)
+    saved = False
     try:
-        with transaction.atomic():
-            if consent_document:
-                referral.consent_document.save(
-                    storage_name(extension), File(consent_document), save=False
-                )
-            referral.save()
-    except IntegrityError as exc:
-        if referral.consent_document:
-            referral.consent_document.delete(save=False)
-        again = Referral.objects.filter(submission_key=submission_key).first()
-        if again is not None and again.referred_by_id == actor.pk:
-            return again  # the other click won the race
-        raise ValidationError(
-            {"personnummer": _("Personen har redan en pågående anvisning.")}
-        ) from exc
-    try:
+        try:
+            with transaction.atomic():
+                if consent_document:
+                    referral.consent_document.save(
+                        storage_name(extension), File(consent_document), save=False
+                    )
+                referral.save()
+        except IntegrityError as exc:
+            again = Referral.objects.filter(submission_key=submission_key).first()
+            if again is not None and again.referred_by_id == actor.pk:
+                return again  # the other click won the race
+            raise ValidationError(
+                {"personnummer": _("Personen har redan en pågående anvisning.")}
+            ) from exc
         referral.consent_organisations.set(consent_organisations)
         audit_log(actor=actor, action=Action.CREATE, obj=referral)
         notify(
@@ -222,11 +221,12 @@ def referral_submit(
             _("En ny anvisning har kommit in."),
             reverse("referrals:detail", args=[referral.pk]),
         )
-    except BaseException:
-        # The transaction rolls back: the stored form must not outlive it.
-        if referral.consent_document:
+        saved = True
+    finally:
+        # Whatever stopped this referral (the other click won, a duplicate,
+        # an error), its record rolls back: the stored form must go with it.
+        if not saved and referral.consent_document:
             referral.consent_document.delete(save=False)
-        raise
     return referral
 
 
