@@ -71,7 +71,7 @@ export LOADTEST_PAGE_TIMES="$OUT/page_times.json"
 "$PYTHON" manage.py seed_demo >/dev/null
 echo "Demo data loaded."
 
-"$PYTHON" -m gunicorn rattinsats.wsgi --bind "$HOST:$HTTP_PORT" --workers "$WORKERS" \
+"$PYTHON" -m gunicorn config.wsgi --bind "$HOST:$HTTP_PORT" --workers "$WORKERS" \
     --log-level warning --error-logfile "$OUT/gunicorn.log" &
 GUNICORN_PID=$!
 for _ in $(seq 60); do

@@ -1,11 +1,13 @@
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from participants.forms import DateInput
 from participants.models import Participant
+from participants.periods import period_label
 
 from .models import GoalDocument, MappingDocument, MoveCategory, SubGoalStatus
-from .periods import period_label
 
 
 def _textarea(rows=3):
@@ -18,6 +20,11 @@ class VersionedForm(forms.ModelForm):
 
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
+    if TYPE_CHECKING:
+        # Each document form's own; its fields are the document's content.
+        class Meta:
+            fields: list[str]
+
     def __init__(self, *args, version: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
@@ -29,8 +36,10 @@ class VersionedForm(forms.ModelForm):
 
     def _label_empty_choices(self):
         for name, label in self.empty_labels.items():
-            field = self.fields[name]
-            field.choices = [("", label)] + [c for c in field.choices if c[0] != ""]
+            field = cast(forms.ChoiceField, self.fields[name])
+            # A model field's choices: a flat list of (value, label).
+            choices = cast(list[tuple[Any, Any]], field.choices)
+            field.choices = [("", label)] + [c for c in choices if c[0] != ""]
 
     def content(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -101,7 +110,8 @@ class GoalDocumentForm(VersionedForm):
         }
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for n in (1, 2, 3):
             text, status = data.get(f"delmal_{n}"), data.get(f"delmal_{n}_status")
             if text and not status:
@@ -123,7 +133,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, periods=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = [("", _("Välj period"))] + [
+        cast(forms.ChoiceField, self.fields["period"]).choices = [("", _("Välj period"))] + [
             (k, f"{k}: {period_label(k)} ({first:%Y-%m-%d}–{last:%Y-%m-%d})")
             for k, first, last in periods
         ]
@@ -150,13 +160,6 @@ class OverviewFilterForm(forms.Form):
 
     def __init__(self, *args, responsibles, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].choices = [("", _("Alla"))] + [
+        cast(forms.ChoiceField, self.fields["responsible"]).choices = [("", _("Alla"))] + [
             (user.pk, str(user)) for user in responsibles
         ]
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Arbetsbok (.xlsx)"),
-        error_messages={"required": _("Välj en fil."), "empty": _("Filen är tom.")},
-    )

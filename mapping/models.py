@@ -1,5 +1,7 @@
 """Stepwise moves per three-month period and their catalogue."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -8,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Participant
-
-from .periods import PERIOD_COUNT
+from participants.periods import PERIOD_COUNT
 
 
 class MoveCategory(models.Model):
@@ -56,6 +57,10 @@ class StepwiseMove(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    if TYPE_CHECKING:
+        # Set by closure.services.moves_for for the closure tab: the period's name.
+        label: str
 
     class Meta:
         ordering = ["participant", "period"]

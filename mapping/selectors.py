@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from itertools import islice
 
@@ -88,6 +89,31 @@ class GoalRow(PersonDisplayMixin):
     (no model instances; the latest unwithdrawn consent's end among them,
     ``consent_valid_until``) and the category name of each period's move
     (``moves``, period → name). Shows the person as a participant does."""
+
+    # Set from GOAL_ROW_FIELDS in __init__; the goal document's values are
+    # None for a participant without one.
+    pk: int
+    personnummer: str
+    first_name: str
+    last_name: str
+    gender: str
+    responsible_username: str | None
+    start_date: datetime.date
+    end_date: datetime.date | None
+    closure_reason: str
+    closure_result: str
+    target_group: str
+    sus_consent: bool
+    anonymised_at: datetime.datetime | None
+    goal: str | None
+    delmal_1: str | None
+    delmal_2: str | None
+    delmal_3: str | None
+    continuation_reason: str | None
+    employment_subsidy: str | None
+    other: str | None
+    consent_renewal_on: datetime.date | None
+    consent_valid_until: datetime.date | None
 
     def __init__(self, values: tuple, moves: dict[int, str]):
         # ``values`` in the order of GOAL_ROW_FIELDS.

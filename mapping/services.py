@@ -18,7 +18,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from participants.models import Participant
-from participants.selectors import user_can_change
+from participants.periods import PERIOD_COUNT, PERIODS_WITHOUT_REASON, period_bounds, period_label
+from participants.selectors import participant_require_change
 from rattinsats.audit import Action, audit_log
 from rattinsats.models import User
 
@@ -30,7 +31,6 @@ from .models import (
     MoveCategory,
     StepwiseMove,
 )
-from .periods import PERIOD_COUNT, PERIODS_WITHOUT_REASON, period_bounds, period_label
 
 
 class StaleVersion(ValidationError):
@@ -39,11 +39,6 @@ class StaleVersion(ValidationError):
     def __init__(self, message, *, current):
         super().__init__(message)
         self.current = current
-
-
-def _require_change(actor: User, participant: Participant) -> None:
-    if not user_can_change(actor, participant):
-        raise PermissionDenied
 
 
 def _plain(value):
@@ -117,7 +112,7 @@ def mapping_document_save(
     Refused with ``StaleVersion`` when someone else saved after ``version``
     was read. When the goal document has no goal and no sub-goals yet, the
     mapping's goal and sub-goals are carried over to it."""
-    _require_change(actor, participant)
+    participant_require_change(actor, participant)
     document, data, changed = _versioned_save(
         model=MappingDocument,
         actor=actor,
@@ -185,7 +180,7 @@ def goal_document_save(
 
     Refused with ``StaleVersion`` when someone else saved after ``version``
     was read: nothing is overwritten."""
-    _require_change(actor, participant)
+    participant_require_change(actor, participant)
     document, data, changed = _versioned_save(
         model=GoalDocument,
         actor=actor,
@@ -216,9 +211,12 @@ def move_problem(
     period: int,
     today: datetime.date,
     continuation_reason: str,
+    reason_required: bool = True,
 ) -> str | None:
     """Why a move may not be recorded for ``period``, or None. One rule for
-    the page and the workbook import."""
+    the page and the workbook import. ``reason_required``: periods after
+    month 12 need a written reason for continuing (not for moves recorded
+    as history, whose reason was written elsewhere)."""
     if not 1 <= period <= PERIOD_COUNT:
         return _("Perioden måste vara 1–%(n)s.") % {"n": PERIOD_COUNT}
     first, _last = period_bounds(start_date, period)
@@ -234,7 +232,7 @@ def move_problem(
             "period": label,
             "first": first.isoformat(),
         }
-    if period > PERIODS_WITHOUT_REASON and not continuation_reason.strip():
+    if reason_required and period > PERIODS_WITHOUT_REASON and not continuation_reason.strip():
         return _(
             "En motivering till fortsättning krävs innan en förflyttning registreras "
             "efter månad 12."
@@ -252,7 +250,7 @@ def _move_write(
         .first()
     )
     created = move is None
-    if created:
+    if move is None:
         move = StepwiseMove(participant=participant, period=period)
     move.period_start = first
     move.period_end = last
@@ -296,7 +294,7 @@ def move_record(
     it. The period must have begun, must not begin after the end date, and
     periods after month 12 need a reason for continuing in the goal
     document."""
-    _require_change(actor, participant)
+    participant_require_change(actor, participant)
     if not category.active:
         raise ValidationError({"category": _("Kategorin används inte längre.")})
     reason = (
@@ -325,12 +323,49 @@ def move_record(
     return move
 
 
+def _require_import_actor(actor) -> None:
+    if not (actor.is_authenticated and (actor.is_casework or actor.is_administrator)):
+        raise PermissionDenied
+
+
+def _moves_history_write(
+    *, actor: User, participant: Participant, moves: dict[int, MoveCategory]
+) -> None:
+    today = timezone.localdate()
+    for period, category in sorted(moves.items()):
+        problem = move_problem(
+            start_date=participant.start_date,
+            end_date=participant.end_date,
+            period=period,
+            today=today,
+            continuation_reason="",
+            reason_required=False,
+        )
+        if problem:
+            raise ValidationError({"period": problem})
+        _move_write(actor=actor, participant=participant, period=period, category=category, note="")
+
+
+@transaction.atomic
+def moves_record_history(
+    *, actor: User, participant: Participant, moves: dict[int, MoveCategory]
+) -> None:
+    """Record stepwise moves made before the record came into the app (the
+    demo data): each period must have begun within the participation.
+    Project staff and administrators; one audit event for the lot."""
+    _require_import_actor(actor)
+    _moves_history_write(actor=actor, participant=participant, moves=moves)
+    audit_log(actor=actor, action=Action.IMPORT, obj=participant, detail="förflyttningar")
+
+
+@transaction.atomic
 def goal_document_import_write(
     *, actor: User, participant: Participant, fields: dict, moves: dict[int, MoveCategory]
 ) -> GoalDocument:
-    """Write an imported row's goal document and moves. Only for the
-    workbook import, which has checked the row (and logs the import) itself;
-    the participant was created by the same import."""
+    """Write an imported row's goal document and moves, with the row's
+    audit event. Only for the workbook import, which has checked the row
+    itself; the participant was created by the same import."""
+    _require_import_actor(actor)
     document = GoalDocument(participant=participant, **fields)
     if any(snapshot(document).values()):
         document.version = 1
@@ -347,6 +382,6 @@ def goal_document_import_write(
             changed_by=actor,
             changed_at=document.updated_at,
         )
-    for period, category in sorted(moves.items()):
-        _move_write(actor=actor, participant=participant, period=period, category=category, note="")
+    _moves_history_write(actor=actor, participant=participant, moves=moves)
+    audit_log(actor=actor, action=Action.IMPORT, obj=participant, detail="måldokument")
     return document

@@ -6,8 +6,6 @@ app_name = "mapping"
 
 urlpatterns = [
     path("maldokument/", views.overview, name="overview"),
-    path("maldokument/exportera/", views.export, name="export"),
-    path("maldokument/importera/", views.import_upload, name="import"),
     path("deltagare/<int:pk>/kartlaggning/", views.mapping, name="mapping"),
     path("deltagare/<int:pk>/kartlaggning/pdf/", views.mapping_pdf, name="mapping_pdf"),
     path("deltagare/<int:pk>/mal/", views.goals, name="goals"),

@@ -1,43 +1,28 @@
-import tempfile
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants import selectors as participant_selectors
-from participants.views import participant_header_context
-from rattinsats.audit import Action, audit_log
+from participants.periods import PERIOD_COUNT, period_bounds, period_label, period_of
+from participants.views import participant_for_page, participant_header_context
+from rattinsats.audit import Action
 from rattinsats.forms import add_validation_errors
 from rattinsats.permissions import casework_required
 
 from . import selectors, services
-from .forms import GoalDocumentForm, ImportForm, MappingDocumentForm, MoveForm, OverviewFilterForm
+from .columns import HEADERS, row_values
+from .forms import GoalDocumentForm, MappingDocumentForm, MoveForm, OverviewFilterForm
 from .models import GoalDocument, MappingDocument, SubGoalStatus
 from .pdf import mapping_document_pdf
-from .periods import PERIOD_COUNT, period_bounds, period_label, period_of
 from .services import StaleVersion, move_problem
-from .workbook import HEADERS, export_workbook, import_workbook, row_values
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _fetch(request, pk):
-    """The participant, with a VIEW event on reads; on writes the service
-    logs the event."""
-    return participant_selectors.participant_get_for_user(
-        request.user, pk, action=Action.VIEW if request.method in ("GET", "HEAD") else None
-    )
-
-
-def _require_change(request, participant):
-    if not participant_selectors.user_can_change(request.user, participant):
-        raise PermissionDenied
 
 
 def _field_rows(form, document):
@@ -88,12 +73,11 @@ def _revision_rows(revisions, form, fields):
 @casework_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def mapping(request, pk: int):
-    participant = _fetch(request, pk)
+    participant = participant_for_page(request, pk)
     document = selectors.mapping_document_for(participant)
     version = document.version if document else 0
     stale_document = None
     if request.method == "POST":
-        _require_change(request, participant)
         form = MappingDocumentForm(request.POST, instance=MappingDocument())
         if form.is_valid():
             try:
@@ -251,10 +235,9 @@ def _subgoals(document):
 @casework_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def goals(request, pk: int):
-    participant = _fetch(request, pk)
+    participant = participant_for_page(request, pk)
     if request.method != "POST":
         return _render_goals(request, participant)
-    _require_change(request, participant)
     form = GoalDocumentForm(request.POST, instance=GoalDocument())
     if form.is_valid():
         try:
@@ -278,8 +261,7 @@ def goals(request, pk: int):
 @casework_required
 @require_POST
 def move_record(request, pk: int):
-    participant = _fetch(request, pk)
-    _require_change(request, participant)
+    participant = participant_for_page(request, pk)
     today = timezone.localdate()
     form = MoveForm(request.POST, periods=_recordable(participant, today))
     if form.is_valid():
@@ -300,7 +282,9 @@ def move_record(request, pk: int):
 # --- Overview, export and import -------------------------------------------------
 
 
-def _overview_rows(request):
+def overview_rows(request):
+    """The overview's filter form and the participants it selects, for the
+    page and for the workbook export."""
     visible = participant_selectors.participants_visible_to(request.user)
     responsibles = list(selectors.responsibles_among(visible))
     form = OverviewFilterForm(request.GET or None, responsibles=responsibles)
@@ -318,7 +302,7 @@ def _overview_rows(request):
 def overview(request):
     """The goal document as a page: one row per participant the user may
     see, the workbook's columns."""
-    form, rows = _overview_rows(request)
+    form, rows = overview_rows(request)
     # Paginate the ids, then read the workbook's columns for the page's
     # rows only.
     page = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(
@@ -341,47 +325,4 @@ def overview(request):
             "table": table,
             "filter_query": query.urlencode(),
         },
-    )
-
-
-@casework_required
-@require_GET
-def export(request):
-    """The overview's rows (same filters) as the goal-document workbook."""
-    _form, rows = _overview_rows(request)
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    count = export_workbook(rows, spool)
-    spool.seek(0)
-    audit_log(
-        actor=request.user,
-        action=Action.EXPORT,
-        object_type="mapping.goaldocument",
-        detail=f"måldokument, {count} rader",
-    )
-    name = f"maldokument-{timezone.localdate():%Y-%m-%d}.xlsx"
-    return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX)
-
-
-@casework_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def import_upload(request):
-    """Upload a goal-document workbook. All rows or none are imported;
-    every problem is shown with its row and column."""
-    result = None
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            result = import_workbook(form.cleaned_data["file"], actor=request.user)
-            if result.ok:
-                messages.success(
-                    request,
-                    _("%(n)s deltagare importerades från måldokumentet.") % {"n": result.created},
-                )
-                return redirect("mapping:overview")
-    else:
-        form = ImportForm()
-    return render(
-        request,
-        "mapping/import.html",
-        {"form": form, "result": result, "headers": HEADERS},
     )

@@ -32,7 +32,8 @@ class ConsentForm(forms.Form):
     valid_until = forms.DateField(label=_("Giltigt till"), widget=DateInput())
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         signed, until = data.get("signed_on"), data.get("valid_until")
         if signed and until and until < signed:
             self.add_error("valid_until", _("Giltigt till kan inte vara före undertecknandet."))

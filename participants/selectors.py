@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from typing import TypeVar
 
-from django.db.models import CharField, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Exists, Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
@@ -14,6 +17,8 @@ from rattinsats.audit import Action, audit_log
 from rattinsats.personnummer import InvalidPersonnummer, parse
 
 from .models import Consent, Participant, Task
+
+M = TypeVar("M", bound=Model)
 
 VIEW_PERMISSION = "participants.view_participant"
 CHANGE_PERMISSION = "participants.change_participant"
@@ -86,6 +91,35 @@ def user_can_change(user, participant: Participant) -> bool:
         and not participant.is_anonymised
         and user.has_perm(CHANGE_PERMISSION, participant)
     )
+
+
+def participant_require_change(user, participant: Participant) -> None:
+    """Refuse (``PermissionDenied``) a write by ``user`` to the participant's
+    case: the one check every service that changes a case makes."""
+    if not (user.is_authenticated and user_can_change(user, participant)):
+        raise PermissionDenied
+
+
+def participant_get_for_change(user, pk, *, action: str | None = None) -> Participant:
+    """Fetch a participant that ``user`` is about to change: 404 (and a
+    denied event) for one they may not see, ``PermissionDenied`` for one
+    they may see but not change. The writing service logs its own event;
+    pass ``action`` to log a read as well (a form page opened to edit)."""
+    participant = participant_get_for_user(user, pk, action=action)
+    participant_require_change(user, participant)
+    return participant
+
+
+def record_get_for_change(
+    user, pk, model: type[M] | QuerySet[M], record_pk, *, action: str | None = None
+) -> tuple[Participant, M]:
+    """Fetch a record of a participant's case (a consent, an intervention, a
+    note, a flag, a closure) for a change, as
+    :func:`participant_get_for_change` does for the participant; a record
+    of another participant answers 404."""
+    participant = participant_get_for_change(user, pk, action=action)
+    record = get_object_or_404(model, pk=record_pk, participant=participant)
+    return participant, record
 
 
 def latest_consent_end() -> Subquery:
@@ -163,6 +197,11 @@ def consent_covers(participant: Participant, organisation, today: datetime.date)
         valid_until__gte=today,
         organisations=organisation,
     ).exists()
+
+
+def task_get_for_change(user, pk) -> Task:
+    """One of the user's own tasks, to mark done; 404 for anyone else's."""
+    return get_object_or_404(Task, pk=pk, assignee=user)
 
 
 def tasks_open_for(user) -> QuerySet[Task]:

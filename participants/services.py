@@ -18,19 +18,14 @@ from rattinsats.audit import Action, audit_log
 from rattinsats.models import Role, User
 from rattinsats.personnummer import InvalidPersonnummer, parse
 
-from .models import ClosureReason, Consent, Flag, Participant, Task
-from .selectors import consent_covers, user_can_change
+from .models import ClosureReason, Consent, Participant, Task
+from .selectors import participant_require_change, user_can_change
 
 PARTICIPANT_PERMISSIONS = ("participants.view_participant", "participants.change_participant")
 
 
 def _require_casework(actor) -> None:
     if not (actor.is_authenticated and actor.is_casework):
-        raise PermissionDenied
-
-
-def _require_change(actor, participant: Participant) -> None:
-    if not user_can_change(actor, participant):
         raise PermissionDenied
 
 
@@ -113,33 +108,6 @@ def participant_create(
 
 
 @transaction.atomic
-def participant_update_contact(*, actor: User, participant: Participant, **fields) -> Participant:
-    """Change a participant's contact details (responsible staff or whoever
-    the case is shared with)."""
-    _require_change(actor, participant)
-    allowed = {
-        "first_name",
-        "last_name",
-        "gender",
-        "phone",
-        "email",
-        "preferred_language",
-        "interpreter_needed",
-        "target_group",
-        "sus_consent",
-    }
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValueError(f"not updatable here: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(participant, name, value)
-    participant.full_clean()
-    participant.save(update_fields=[*fields, "updated_at"])
-    audit_log(actor=actor, action=Action.CHANGE, obj=participant, detail="kontaktuppgifter")
-    return participant
-
-
-@transaction.atomic
 def participant_assign_responsible(
     *, actor: User, participant: Participant, responsible: User
 ) -> Participant:
@@ -188,7 +156,7 @@ def consent_record(
     actor's right (the information call records the consent given at
     referral before the responsible staff member takes over)."""
     if not checked_by_caller:
-        _require_change(actor, participant)
+        participant_require_change(actor, participant)
     if not organisations:
         raise ValidationError({"organisations": _("Välj minst en organisation.")})
     today = timezone.localdate()
@@ -221,7 +189,7 @@ def consent_record(
 def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
     """The person withdraws a consent: sharing with the organisations it
     covered stops at once."""
-    _require_change(actor, consent.participant)
+    participant_require_change(actor, consent.participant)
     if consent.withdrawn_at is not None:
         raise ValidationError(_("Samtycket är redan återkallat."))
     consent.withdrawn_at = timezone.now()
@@ -259,48 +227,6 @@ def task_complete(*, actor: User, task: Task) -> Task:
     return task
 
 
-class ConsentMissing(ValidationError):
-    """No valid consent lets the project share the person's data with the
-    organisation."""
-
-
-@transaction.atomic
-def flag_create(
-    *,
-    actor: User,
-    participant: Participant,
-    organisation,
-    reason: str,
-    kind: str = Flag.Kind.MANUAL,
-) -> Flag:
-    """Flag something to a home organisation. Refused (``ConsentMissing``)
-    while no valid consent covers that organisation: the flag would share
-    the person's data. Called by staff for manual flags and by the start
-    and closure services for the automatic ones."""
-    _require_change(actor, participant)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Ange en anledning.")})
-    if not consent_covers(participant, organisation, timezone.localdate()):
-        raise ConsentMissing(
-            _(
-                "Flaggan kan inte skickas till %(org)s: det finns inget giltigt samtycke "
-                "som omfattar organisationen."
-            )
-            % {"org": organisation}
-        )
-    flag = Flag(
-        participant=participant,
-        organisation=organisation,
-        kind=kind,
-        reason=reason.strip(),
-        created_by=actor,
-    )
-    flag.full_clean()
-    flag.save()
-    audit_log(actor=actor, action=Action.CREATE, obj=flag)
-    return flag
-
-
 def _check_import_actor(actor, participant: Participant) -> None:
     if not (actor.is_authenticated and (actor.is_casework or actor.is_administrator)):
         raise PermissionDenied
@@ -323,7 +249,7 @@ def participant_import_closure(
     reason and result only. Project staff and administrators may call it,
     for a participation that is still active. Not the closure workflow: it
     sends no flags, creates no follow-up task and writes no summary (that
-    is ``participants.closure.participant_close``)."""
+    is ``closure.services.participant_close``)."""
     from .models import ClosureResult
 
     _check_import_actor(actor, participant)

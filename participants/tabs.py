@@ -8,11 +8,11 @@ TABS = [
     (_("Översikt"), "participants:detail"),
     (_("Kartläggning"), "mapping:mapping"),
     (_("Mål och stegvisa förflyttningar"), "mapping:goals"),
-    (_("Insatser"), "participants:interventions"),
-    (_("Journal"), "participants:journal"),
-    (_("Flaggor"), "participants:participant_flags"),
+    (_("Insatser"), "casework:interventions"),
+    (_("Journal"), "casework:journal"),
+    (_("Flaggor"), "casework:participant_flags"),
     (_("Samtycke"), "participants:consents"),
-    (_("Avslut"), "participants:closure"),
+    (_("Avslut"), "closure:tab"),
 ]
 
 

@@ -1,20 +1,22 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mapping.periods import period_of
+from participants.periods import period_of
 from rattinsats.audit import Action, audit_log
 from rattinsats.forms import add_validation_errors
 from rattinsats.permissions import casework_required
 
 from . import selectors, services
 from .forms import ConsentForm, ParticipantSearchForm
-from .models import Consent, Task
+from .models import Consent, Participant
+from .selectors import M
 from .tabs import tabs_for
 
 PAGE_SIZE = 50
@@ -41,6 +43,30 @@ def participant_header_context(request, participant, tab: str, consents=None) ->
         "current_period": period,
         "can_change": selectors.user_can_change(request.user, participant),
     }
+
+
+def _read_action(request) -> str | None:
+    """A read (GET, HEAD) is logged as a view; on a write the service logs."""
+    return Action.VIEW if request.method in ("GET", "HEAD") else None
+
+
+def participant_for_page(request, pk: int, *, edit: bool = False) -> Participant:
+    """The participant of a tab page, for every app's views. A read logs a
+    view; a write (POST) needs the right to change the case and leaves the
+    audit event to the service. ``edit``: the page itself is a form that
+    only those who may change the case open."""
+    if request.method in ("GET", "HEAD") and not edit:
+        return selectors.participant_get_for_user(request.user, pk)
+    return selectors.participant_get_for_change(request.user, pk, action=_read_action(request))
+
+
+def record_for_page(request, pk: int, model: type[M] | QuerySet[M], record_pk: int):
+    """A record of the participant's case (consent, intervention, note,
+    flag) that the page changes: as :func:`participant_for_page` with
+    ``edit``, and 404 for a record of another participant."""
+    return selectors.record_get_for_change(
+        request.user, pk, model, record_pk, action=_read_action(request)
+    )
 
 
 @casework_required
@@ -80,13 +106,9 @@ def participant_detail(request, pk: int):
 @casework_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def participant_consents(request, pk: int):
-    participant = selectors.participant_get_for_user(
-        request.user, pk, action=None if request.method == "POST" else "view"
-    )
+    participant = participant_for_page(request, pk)
     form = ConsentForm(request.POST or None)
     if request.method == "POST":
-        if not selectors.user_can_change(request.user, participant):
-            raise PermissionDenied
         if form.is_valid():
             try:
                 services.consent_record(
@@ -109,12 +131,7 @@ def participant_consents(request, pk: int):
 @require_http_methods(["GET", "HEAD", "POST"])
 def consent_withdraw(request, pk: int, consent_pk: int):
     """Ask for confirmation, then register that the person withdrew a consent."""
-    participant = selectors.participant_get_for_user(
-        request.user, pk, action=None if request.method == "POST" else "view"
-    )
-    consent = get_object_or_404(Consent, pk=consent_pk, participant=participant)
-    if not selectors.user_can_change(request.user, participant):
-        raise PermissionDenied
+    participant, consent = record_for_page(request, pk, Consent, consent_pk)
     if request.method == "POST":
         try:
             services.consent_withdraw(actor=request.user, consent=consent)
@@ -131,10 +148,10 @@ def consent_withdraw(request, pk: int, consent_pk: int):
 @casework_required
 @require_POST
 def task_done(request, task_pk: int):
-    task = get_object_or_404(Task, pk=task_pk, assignee=request.user)
+    task = selectors.task_get_for_change(request.user, task_pk)
     services.task_complete(actor=request.user, task=task)
     messages.success(request, _("Uppgiften är markerad som klar."))
-    return redirect("participants:tasks")
+    return redirect("casework:tasks")
 
 
 @casework_required

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Organisation, User
-from .services import account_sync_role
+from .services import account_admin_saved
 
 
 @admin.register(Organisation)
@@ -16,7 +16,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "organisation", "role", "is_active"]
     list_filter = ["role", "organisation", "is_active"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Rätt insats"), {"fields": ("organisation", "role", "capacity")}),
     )
     add_fieldsets = (
@@ -24,9 +24,29 @@ class UserAdmin(DjangoUserAdmin):
         (_("Rätt insats"), {"fields": ("first_name", "last_name", "organisation", "role")}),
     )
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        account_sync_role(form.instance)
+    # The admin logs every addition and change, the password form's
+    # included, after the groups are saved: the service syncs the role's
+    # group and writes the audit event there.
+    def log_addition(self, request, obj, message):
+        account_admin_saved(actor=request.user, user=obj, created=True, fields=_fields(message))
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        account_admin_saved(actor=request.user, user=obj, created=False, fields=_fields(message))
+        return super().log_change(request, obj, message)
+
+
+def _fields(message) -> list[str]:
+    """The changed fields' names from the admin's change message."""
+    if not isinstance(message, list):
+        return []
+    return [
+        str(name)
+        for entry in message
+        for part in entry.values()
+        if isinstance(part, dict)
+        for name in part.get("fields", [])
+    ]
 
 
 @admin.register(AuditEvent)

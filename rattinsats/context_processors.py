@@ -17,7 +17,7 @@ def navigation(request):
         return user.tasks.filter(done_at__isnull=True).count() if user.is_casework else 0
 
     try:
-        task_url = reverse("participants:tasks")
+        task_url = reverse("casework:tasks")
     except NoReverseMatch:
         task_url = None
     return {

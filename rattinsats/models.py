@@ -82,10 +82,6 @@ class User(AbstractUser):
     def is_administrator(self) -> bool:
         return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
 
-    @property
-    def sees_reports(self) -> bool:
-        return self.is_casework or self.is_steering or self.is_administrator
-
 
 class AuditEvent(models.Model):
     """One row per read or write of a person's record, login and denied access.

@@ -2,18 +2,22 @@
 so each app adds its pages by name without touching the base template."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 CASEWORK = (Role.STAFF, Role.EMPLOYMENT_OFFICER)
 
 
 @dataclass(frozen=True)
 class NavEntry:
-    label: str
+    label: "StrOrPromise"
     url_name: str
     roles: tuple
     # URL prefixes that mark the entry as the current page.
@@ -21,12 +25,12 @@ class NavEntry:
 
 
 MENU = [
-    NavEntry(_("Att göra"), "participants:tasks", CASEWORK),
+    NavEntry(_("Att göra"), "casework:tasks", CASEWORK),
     NavEntry(_("Deltagare"), "participants:list", CASEWORK, "/deltagare/"),
     NavEntry(_("Inkomna anvisningar"), "referrals:inbox", (Role.EMPLOYMENT_OFFICER,)),
     NavEntry(_("Veckomöte"), "referrals:meeting_current", CASEWORK, "/veckomote/"),
     NavEntry(_("Måldokument"), "mapping:overview", CASEWORK, "/maldokument/"),
-    NavEntry(_("Flaggor"), "participants:flags", CASEWORK, "/flaggor/"),
+    NavEntry(_("Flaggor"), "casework:flags", CASEWORK, "/flaggor/"),
     NavEntry(_("Månadsavstämning"), "reports:monthly", CASEWORK, "/reports/manad/"),
     NavEntry(_("Mina anvisningar"), "referrals:mine", (Role.COUNSELLOR,)),
     NavEntry(_("Ny anvisning"), "referrals:new", (Role.COUNSELLOR,)),
@@ -36,7 +40,7 @@ MENU = [
         (Role.STAFF, Role.EMPLOYMENT_OFFICER, Role.STEERING, Role.ADMIN),
         "/reports/",
     ),
-    NavEntry(_("Logguppföljning"), "access_review", (Role.ADMIN,), "/logguppfoljning/"),
+    NavEntry(_("Logguppföljning"), "operations:access_review", (Role.ADMIN,), "/logguppfoljning/"),
     NavEntry(_("Administration"), "admin:index", (Role.ADMIN,), "/admin/"),
 ]
 
@@ -45,7 +49,7 @@ def menu_for(user, current_path: str = ""):
     if not user.is_authenticated:
         return []
     role = Role.ADMIN if user.is_superuser else user.role
-    items = []
+    items: list[dict[str, Any]] = []
     for entry in MENU:
         if role not in entry.roles:
             continue
@@ -58,15 +62,19 @@ def menu_for(user, current_path: str = ""):
     # is current: /deltagare/flaggor/ is "Flaggor", not also "Deltagare".
     exact = [item for item in items if item["url"] == current_path]
     sections = [i for i in items if i["section"] and current_path.startswith(i["section"])]
-    current = exact[0] if exact else max(sections, key=lambda i: len(i["section"]), default=None)
+    current: dict[str, Any] | None
+    if exact:
+        current = exact[0]
+    else:
+        current = max(sections, key=lambda i: len(i["section"]), default=None)
     for item in items:
         item["current"] = item is current
     return items
 
 
 START_PAGES = {
-    Role.STAFF: "participants:tasks",
-    Role.EMPLOYMENT_OFFICER: "participants:tasks",
+    Role.STAFF: "casework:tasks",
+    Role.EMPLOYMENT_OFFICER: "casework:tasks",
     Role.COUNSELLOR: "referrals:mine",
     Role.STEERING: "reports:dashboard",
     Role.ADMIN: "admin:index",

@@ -87,10 +87,6 @@ class Personnummer:
         born = self.birth_date
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
-    @property
-    def gender_digit_is_male(self) -> bool:
-        return int(self.serial[2]) % 2 == 1
-
 
 def parse(value: str, *, today: datetime.date | None = None) -> Personnummer:
     """Parse and validate ``value``; raise :class:`InvalidPersonnummer`.
@@ -146,11 +142,6 @@ def is_valid(value: str) -> bool:
     except InvalidPersonnummer:
         return False
     return True
-
-
-def normalise(value: str) -> str:
-    """The canonical 12-digit form of ``value``."""
-    return parse(value).canonical
 
 
 def format_canonical(canonical: str) -> str:

@@ -1,9 +1,14 @@
-"""Accounts and roles."""
+"""Accounts and roles: every write to an account goes through here and
+leaves one audit event (the admin, the demo data, the workbook import)."""
+
+from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from .models import Role, User
+from .audit import Action, audit_log
+from .models import Organisation, Role, User
 
 # What an administrator manages in the Django admin.
 ADMIN_PERMISSIONS = [
@@ -14,7 +19,7 @@ ADMIN_PERMISSIONS = [
     ("mapping", "movecategory", ("add", "change", "delete", "view")),
     # Resetting a lost authenticator app: delete the device.
     ("otp_totp", "totpdevice", ("view", "delete")),
-    ("participants", "interventionactivity", ("add", "change", "delete", "view")),
+    ("casework", "interventionactivity", ("add", "change", "delete", "view")),
 ]
 
 
@@ -49,4 +54,62 @@ def account_sync_role(user: User) -> User:
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
+    return user
+
+
+@transaction.atomic
+def account_create(
+    *,
+    actor: User | None,
+    username: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    organisation: Organisation | None = None,
+    email: str = "",
+    capacity: int = 100,
+    is_active: bool = True,
+    is_superuser: bool = False,
+    password: str | None = None,
+    detail: str = "",
+) -> User:
+    """Create an account with its role's group. Without ``password`` the
+    account cannot log in with one. ``actor`` is None for a command run on
+    the server (the demo data, the import's own account)."""
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        organisation=organisation,
+        email=email,
+        capacity=capacity,
+        is_active=is_active,
+        is_superuser=is_superuser,
+    )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    account_sync_role(user)
+    audit_log(actor=actor, action=Action.CREATE, obj=user, detail=detail)
+    return user
+
+
+@transaction.atomic
+def account_admin_saved(*, actor: User, user: User, created: bool, fields: list[str]) -> User:
+    """An administrator created or changed ``user`` in the admin (the
+    account, its role or its password): the groups follow the role, and
+    the audit event names the changed fields, never their values."""
+    if not (actor.is_authenticated and actor.is_administrator):
+        raise PermissionDenied
+    account_sync_role(user)
+    audit_log(
+        actor=actor,
+        action=Action.CREATE if created else Action.CHANGE,
+        obj=user,
+        detail=("admin: " + ", ".join(sorted(set(fields))))[:200],
+    )
     return user

@@ -20,7 +20,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(Referral)
 class ReferralAdmin(ReadOnlyAdmin):
     # No personal data here: the status of the flow only.
-    list_display = ["id", "status", "referring_organisation", "created_at", "allocated_at"]
+    list_display = ("id", "status", "referring_organisation", "created_at", "allocated_at")
     list_filter = ["status", "referring_organisation"]
     fields = list_display
     list_select_related = ["referring_organisation"]

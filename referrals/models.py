@@ -166,10 +166,6 @@ class Referral(PersonDisplayMixin, models.Model):
         return not self.personnummer
 
     @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
-
-    @property
     def counsellor_status(self) -> str:
         """The status as the referring counsellor sees it: the inbox's
         intermediate step is still "received" to them."""

@@ -158,8 +158,8 @@ def case_for(referral: Referral, today: datetime.date) -> allocation.Case:
 
 def _birth(yyyymmdd: str) -> datetime.date:
     """The birth date from a canonical personnummer's first eight digits."""
-    digits = [int(yyyymmdd[i : i + 2]) for i in range(0, 8, 2)]
-    return Personnummer(*digits, serial="000", check=0).birth_date
+    century, year, month, day = (int(yyyymmdd[i : i + 2]) for i in range(0, 8, 2))
+    return Personnummer(century, year, month, day, serial="000", check=0).birth_date
 
 
 def current_week_start(today: datetime.date) -> datetime.date:

@@ -12,23 +12,23 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from typing import cast
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
-from mapping.periods import add_months
 from participants.models import Participant, Task
+from participants.periods import add_months
 from participants.services import consent_record, participant_create, task_create
 from rattinsats.audit import Action, audit_log
-from rattinsats.models import Notification, Organisation, Role, User
+from rattinsats.models import Organisation, Role, User
+from rattinsats.notifications import notification_send
 from rattinsats.personnummer import InvalidPersonnummer, parse
 
 from .eligibility import Answers, eligibility_problems, target_group_for
@@ -66,38 +66,6 @@ def _require_officer(actor) -> None:
 def _require_casework(actor) -> None:
     if not (actor.is_authenticated and actor.is_casework):
         raise PermissionDenied
-
-
-def notify(users: Iterable[User], message: str, url: str) -> None:
-    """A notification for each user, and an e-mail after commit to those
-    with an address. ``message`` must hold no personal data."""
-    users = [u for u in users if u is not None]
-    Notification.objects.bulk_create(Notification(user=u, message=message, url=url) for u in users)
-    recipients = [u.email for u in users if u.email]
-    if not recipients:
-        return
-    link = settings.SITE_URL.rstrip("/") + url
-    body = _("%(message)s\n\nLogga in i Rätt insats för att se mer:\n%(link)s\n") % {
-        "message": message,
-        "link": link,
-    }
-
-    def send():
-        # After the commit the change stands: a mail server that fails must
-        # not turn the user's request into an error. The in-app
-        # notification is already saved.
-        for address in recipients:
-            try:
-                send_mail(
-                    subject=_("Rätt insats: %(message)s") % {"message": message},
-                    message=body,
-                    from_email=None,
-                    recipient_list=[address],
-                )
-            except OSError:
-                logger.warning("Notification e-mail could not be sent", exc_info=True)
-
-    transaction.on_commit(send)
 
 
 def employment_officers() -> list[User]:
@@ -176,6 +144,8 @@ def referral_submit(
             return again  # the other click was saved since the check above
         raise
 
+    # Never None here: eligibility_problems refused a referral without a route.
+    target_group = cast(str, target_group_for(answers))
     referral = Referral(
         submission_key=submission_key,
         referred_by=actor,
@@ -191,7 +161,7 @@ def referral_submit(
         interpreter_needed=interpreter_needed,
         reason=reason.strip(),
         consent_signed_on=consent_signed_on,
-        target_group=target_group_for(answers),
+        target_group=target_group,
         **{name: getattr(answers, name) for name in Answers.__dataclass_fields__},
     )
     if consent_document:
@@ -216,7 +186,7 @@ def referral_submit(
             ) from exc
         referral.consent_organisations.set(consent_organisations)
         audit_log(actor=actor, action=Action.CREATE, obj=referral)
-        notify(
+        notification_send(
             employment_officers(),
             _("En ny anvisning har kommit in."),
             reverse("referrals:detail", args=[referral.pk]),
@@ -283,7 +253,7 @@ def referral_check(
         detail="returnerad" if has_other_intervention else "kontrollerad",
     )
     if has_other_intervention:
-        notify(
+        notification_send(
             [locked.referred_by],
             _("En av dina anvisningar har returnerats."),
             reverse("referrals:mine"),
@@ -377,17 +347,17 @@ def meeting_allocate(
         assign_perm(VIEW_PERMISSION, referral.responsible, referral)
         audit_log(actor=actor, action=Action.CHANGE, obj=referral, detail="fördelad")
     for referral in referrals:
-        notify(
+        notification_send(
             [referral.responsible],
             _("En anvisning har fördelats till dig på veckomötet."),
             reverse("referrals:detail", args=[referral.pk]),
         )
-        notify(
+        notification_send(
             [referral.referred_by],
             _("En av dina anvisningar har fördelats till en ansvarig i Rätt insats."),
             reverse("referrals:mine"),
         )
-    notify(
+    notification_send(
         employment_officers(),
         _("Veckomötet har fördelat anvisningar: informationssamtal att göra."),
         reverse("referrals:inbox"),
@@ -428,7 +398,7 @@ def referral_information_call(
     locked = _locked(referral)
     if locked.status in (Referral.Status.ACCEPTED, Referral.Status.DECLINED):
         raise ValidationError(_("Informationssamtalet är redan registrerat."))
-    if locked.status != Referral.Status.ALLOCATED:
+    if locked.status != Referral.Status.ALLOCATED or locked.responsible is None:
         raise ValidationError(
             _("Anvisningen har ingen ansvarig än: den fördelas först på veckomötet.")
         )
@@ -450,13 +420,14 @@ def referral_information_call(
         locked.status = Referral.Status.DECLINED
         locked.save(update_fields=[*fields, "updated_at"])
         audit_log(actor=actor, action=Action.CHANGE, obj=locked, detail="tackade nej")
-        notify(
+        notification_send(
             [locked.referred_by],
             _("En av dina anvisningar är avslutad: personen tackade nej."),
             reverse("referrals:mine"),
         )
         return locked
 
+    start_date = cast(datetime.date, start_date)  # required above when the person takes part
     participant = participant_create(
         actor=actor,
         personnummer=locked.personnummer,
@@ -489,12 +460,12 @@ def referral_information_call(
     locked.participant = participant
     locked.save(update_fields=[*fields, "participant", "updated_at"])
     audit_log(actor=actor, action=Action.CHANGE, obj=locked, detail="antagen")
-    notify(
+    notification_send(
         [locked.responsible],
         _("Du har fått en ny deltagare."),
         reverse("participants:detail", args=[participant.pk]),
     )
-    notify(
+    notification_send(
         [locked.referred_by],
         _("En av dina anvisningar är antagen: personen är nu deltagare i Rätt insats."),
         reverse("referrals:mine"),

@@ -37,7 +37,7 @@ def _open(width: int, height: int, chart_id: str, title: str) -> list[str]:
 
 
 def _legend(breakdown: Breakdown, x: int, y: int) -> list[str]:
-    parts = []
+    parts: list[str] = []
     if len(breakdown.columns) < 2:
         return parts
     for i, name in enumerate(breakdown.columns):

@@ -51,7 +51,7 @@ class ResultsFilterForm(forms.Form):
         # The steering group sees no names, so it cannot filter by person.
         self.by_responsible = not user.is_steering
         if self.by_responsible:
-            self.fields["responsible"] = forms.ModelChoiceField(
+            self.fields["responsible"] = _StaffChoiceField(
                 label=_("Ansvarig medarbetare"),
                 queryset=User.objects.filter(
                     role__in=[Role.STAFF, Role.EMPLOYMENT_OFFICER]
@@ -60,10 +60,10 @@ class ResultsFilterForm(forms.Form):
                 empty_label=_("Alla"),
                 error_messages={"invalid_choice": _("Välj en medarbetare i listan.")},
             )
-            self.fields["responsible"].label_from_instance = _staff_label
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name in ("from", "to"):
             day = cleaned.get(name)
             if day is not None and not FIRST_DATE <= day <= LAST_DATE:
@@ -98,3 +98,10 @@ class ResultsFilterForm(forms.Form):
 
 def _staff_label(user) -> str:
     return user.get_full_name() or user.username
+
+
+class _StaffChoiceField(forms.ModelChoiceField):
+    """Staff members by full name, or username without one."""
+
+    def label_from_instance(self, obj) -> str:
+        return _staff_label(obj)

@@ -23,10 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from casework.models import Flag, Intervention
 from mapping.models import StepwiseMove
-from mapping.periods import period_label
-from participants.models import Consent, Flag, Intervention, Participant
+from participants.models import Consent, Participant
+from participants.periods import period_label
 from participants.selectors import participants_visible_to
+from rattinsats.models import Organisation
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class MonthlyRow:
 
 @dataclass
 class MonthlyReport:
-    organisation: object
+    organisation: Organisation
     first: datetime.date
     last: datetime.date
     made_on: datetime.date

@@ -26,6 +26,7 @@ import datetime
 import operator
 from dataclasses import dataclass
 from functools import cached_property, reduce
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import (
@@ -47,17 +48,19 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from closure.models import EmploymentStatus, IncomeSource
 from mapping.models import StepwiseMove
-from mapping.periods import add_months
 from participants.models import (
     SELF_SUPPORT_RESULTS,
     ClosureReason,
     ClosureResult,
-    EmploymentStatus,
     Gender,
-    IncomeSource,
     Participant,
 )
+from participants.periods import add_months
+
+if TYPE_CHECKING:
+    from rattinsats.models import Organisation, User
 
 # The contract's keys, in the contract's order, with their Swedish labels.
 SELF_SUPPORT_KEYS = [
@@ -100,8 +103,8 @@ LAST_DATE = datetime.date(2100, 12, 31)
 class ResultsFilter:
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
-    referring_organisation: object | None = None  # an Organisation
-    responsible: object | None = None  # a User (staff only)
+    referring_organisation: Organisation | None = None
+    responsible: User | None = None  # staff only
 
 
 @dataclass

@@ -30,7 +30,7 @@ def _filter_form(request) -> ResultsFilterForm:
 
 
 def _query_string(filters: ResultsFilter) -> str:
-    params = {}
+    params: dict[str, str | int] = {}
     if filters.date_from:
         params["from"] = filters.date_from.isoformat()
     if filters.date_to:

@@ -143,7 +143,7 @@ def move_category(code: str):
 
 
 def _period_bounds(move):
-    from mapping.periods import period_bounds
+    from participants.periods import period_bounds
 
     return period_bounds(move.participant.start_date, move.period)
 
@@ -164,7 +164,7 @@ class StepwiseMoveFactory(factory.django.DjangoModelFactory):
 
 def ensure_casework_reference_data() -> None:
     """The intervention catalogue as its data migration creates it."""
-    from participants.models import InterventionActivity
+    from casework.models import InterventionActivity
 
     casework = importlib.import_module("participants.migrations.0003_casework")
     for track, name, order in casework.ACTIVITIES:
@@ -174,7 +174,7 @@ def ensure_casework_reference_data() -> None:
 
 
 def activity(name: str = "Arbetsprövning", track: str = "formaga"):
-    from participants.models import InterventionActivity
+    from casework.models import InterventionActivity
 
     ensure_casework_reference_data()
     return InterventionActivity.objects.get(track=track, name=name)

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from operations.management.commands.seed_demo import DEMO_PASSWORD
 from participants.models import Participant
 from participants.tabs import TABS
-from rattinsats.management.commands.seed_demo import DEMO_PASSWORD
 from rattinsats.navigation import MENU
 from referrals.models import Referral
 
@@ -143,7 +143,7 @@ def test_it_has_accessible_pages_for_the_employment_officer(pages, page, live_se
     allocated = Referral.objects.filter(status=Referral.Status.ALLOCATED).order_by("pk").first()
     pages.visit(
         [
-            ("participants:tasks", []),
+            ("casework:tasks", []),
             ("referrals:inbox", []),
             ("referrals:detail", [received.pk]),
             ("referrals:detail", [allocated.pk]),
@@ -163,14 +163,14 @@ def test_it_has_accessible_pages_for_project_staff(pages, page, live_server, dem
     closed = mine.filter(status=Participant.Status.CLOSED).order_by("pk").first()
     pages.visit(
         [
-            ("participants:tasks", []),
+            ("casework:tasks", []),
             ("participants:list", []),
             *[(name, [active.pk]) for _label, name in TABS],
             ("participants:detail", [closed.pk]),
-            ("participants:closure", [closed.pk]),
+            ("closure:tab", [closed.pk]),
             ("mapping:overview", []),
-            ("mapping:import", []),
-            ("participants:flags", []),
+            ("operations:goal_document_import", []),
+            ("casework:flags", []),
             ("reports:monthly", []),
             ("reports:dashboard", []),
             *EVERYONE,
@@ -182,7 +182,7 @@ def test_it_has_accessible_pages_for_project_staff(pages, page, live_server, dem
     page.get_by_role("button", name="Sök").click()
     page.wait_for_load_state()
     pages.check("/deltagare/ (sökning)")
-    pages.submit_empty("mapping:import", [], "Importera")
+    pages.submit_empty("operations:goal_document_import", [], "Importera")
     pages.submit_empty("password_change", [], "Byt lösenord")
     pages.assert_clean()
 
@@ -195,7 +195,7 @@ def test_it_has_accessible_pages_for_the_steering_group(pages, page, live_server
 
 def test_it_has_accessible_pages_for_administrators(pages, page, live_server, demo):
     login(page, live_server, "admin")
-    pages.visit([("access_review", []), ("admin:index", []), *EVERYONE])
+    pages.visit([("operations:access_review", []), ("admin:index", []), *EVERYONE])
     pages.assert_clean()
 
 
@@ -207,11 +207,11 @@ def test_it_has_accessible_pages_with_almost_no_data(pages, page, live_server, r
     browser_login(page, live_server, "owner")
     pages.visit(
         [
-            ("participants:tasks", []),
+            ("casework:tasks", []),
             ("participants:list", []),
             *[(name, [participant.pk]) for _label, name in TABS],
             ("mapping:overview", []),
-            ("participants:flags", []),
+            ("casework:flags", []),
             ("reports:monthly", []),
             ("reports:dashboard", []),
         ]
@@ -222,16 +222,16 @@ def test_it_has_accessible_pages_with_almost_no_data(pages, page, live_server, r
 def test_every_main_menu_page_is_covered():
     """A page added to the main menu must be added above too."""
     covered = {
-        "participants:tasks",
+        "casework:tasks",
         "participants:list",
         "referrals:inbox",
         "referrals:meeting_current",
         "mapping:overview",
-        "participants:flags",
+        "casework:flags",
         "reports:monthly",
         "referrals:mine",
         "referrals:new",
         "reports:dashboard",
-        "access_review",
+        "operations:access_review",
     }
     assert {entry.url_name for entry in MENU} <= covered | {"admin:index"}

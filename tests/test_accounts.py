@@ -17,7 +17,7 @@ def test_it_logs_in_and_lands_on_the_role_start_page(client, owner):
     response = client.post(
         reverse("login"), {"username": "owner", "password": "Testlösenord-123"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("participants:tasks")
+    assert response.redirect_chain[-1][0] == reverse("casework:tasks")
     assert AuditEvent.objects.filter(action="login", user=owner).count() == 1
 
 

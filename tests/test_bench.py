@@ -6,8 +6,9 @@ import json
 import pytest
 from django.core.management import call_command
 
+from operations import bench
 from participants.models import Participant
-from rattinsats import bench, testnumbers
+from rattinsats import testnumbers
 from reports.results import results_compute
 
 CONTRACT_KEYS = {

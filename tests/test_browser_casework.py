@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from participants.models import Flag, JournalNote
+from casework.models import Flag, JournalNote
 
 from .conftest import browser_login
 from .factories import ConsentFactory, ParticipantFactory, ensure_reference_data

@@ -8,9 +8,11 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
+from casework.models import Flag
+from closure.models import FollowUp, SummaryDocument
 from mapping.models import MoveCategory, StepwiseMove
-from mapping.periods import add_months, period_bounds
-from participants.models import Flag, FollowUp, Participant, SummaryDocument, Task
+from participants.models import Participant, Task
+from participants.periods import add_months, period_bounds
 
 from .conftest import browser_login
 from .factories import ConsentFactory, ParticipantFactory, ensure_reference_data

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from operations.management.commands.seed_demo import DEMO_PASSWORD
 from participants.models import Participant
-from rattinsats.management.commands.seed_demo import DEMO_PASSWORD
 
 from .conftest import browser_login
 from .factories import ensure_reference_data

@@ -7,16 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import timezone
 
-from participants import closure as services
-from participants.models import (
-    Closure,
-    ClosureReason,
-    ClosureResult,
-    EmploymentStatus,
-    IncomeSource,
-    Participant,
-    Task,
-)
+from closure import services
+from closure.models import Closure, EmploymentStatus, IncomeSource
+from participants.models import ClosureReason, ClosureResult, Participant, Task
 
 from .factories import ConsentFactory, ParticipantFactory, UserFactory, ensure_reference_data
 

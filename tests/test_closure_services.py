@@ -7,24 +7,28 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from mapping.periods import add_months
-from participants import closure as services
-from participants.models import (
+from casework.models import Flag
+from closure import services
+from closure.models import (
     Closure,
-    ClosureReason,
-    ClosureResult,
     EmploymentStatus,
-    Flag,
     IncomeSource,
     LabourMarketTraining,
     OtherClosureReason,
-    Participant,
     StatusSnapshot,
-    Task,
 )
+from participants.models import ClosureReason, ClosureResult, Participant, Task
+from participants.periods import add_months
 from rattinsats.models import AuditEvent, Notification, Organisation
+from referrals.models import Referral
 
-from .factories import ConsentFactory, ParticipantFactory, UserFactory, organisation
+from .factories import (
+    ConsentFactory,
+    ParticipantFactory,
+    ReferralFactory,
+    UserFactory,
+    organisation,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +76,7 @@ def test_it_closes_because_of_work_in_one_go(owner, participant):
     end = StatusSnapshot.objects.get(participant=participant, moment=StatusSnapshot.Moment.END)
     assert end.employment_status == EmploymentStatus.PAID_WORK
     assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.CREATE, object_type="participants.closure"
+        action=AuditEvent.Action.CREATE, object_type="closure.closure"
     ).exists()
 
 
@@ -236,11 +240,17 @@ def test_it_lets_only_those_who_may_change_the_case_close_it(participant, teamma
 
 
 def test_it_notifies_the_referring_counsellor_without_personal_data(
-    owner, participant, counsellor, monkeypatch, django_capture_on_commit_callbacks
+    owner, participant, counsellor, django_capture_on_commit_callbacks
 ):
     counsellor.email = "vagledare@example.invalid"
     counsellor.save()
-    monkeypatch.setattr(services, "referring_counsellor_for", lambda p: counsellor)
+    # The referral app hears of the closure and tells its counsellor.
+    ReferralFactory(
+        referred_by=counsellor,
+        personnummer=participant.personnummer,
+        status=Referral.Status.ACCEPTED,
+        participant=participant,
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         close(participant, owner)
@@ -254,7 +264,7 @@ def test_it_notifies_the_referring_counsellor_without_personal_data(
 
 
 def test_it_notifies_nobody_while_the_referral_is_not_linked(owner, participant, mailoutbox):
-    assert services.referring_counsellor_for(participant) is None
+    assert not Referral.objects.filter(participant=participant).exists()
     close(participant, owner)
     assert not mailoutbox
     assert not Notification.objects.exclude(user=owner).exists()
@@ -281,7 +291,7 @@ def test_it_reopens_a_closure_registered_by_mistake(owner, participant):
     assert undo.count() == 3
     assert "ångrat" in undo[0].reason
     assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.CHANGE, object_type="participants.closure", detail="avslut ångrat"
+        action=AuditEvent.Action.CHANGE, object_type="closure.closure", detail="avslut ångrat"
     ).exists()
 
     # The participation can be closed again, and the history keeps both.

@@ -6,23 +6,20 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mapping.periods import add_months
-from participants import closure as services
-from participants.models import (
+from casework.models import Flag
+from closure import services
+from closure.models import (
     Closure,
-    ClosureReason,
-    ClosureResult,
     EmploymentStatus,
-    Flag,
     FollowUp,
     IncomeSource,
     LabourMarketTraining,
     OtherClosureReason,
-    Participant,
     StatusSnapshot,
     SummaryDocument,
-    Task,
 )
+from participants.models import ClosureReason, ClosureResult, Participant, Task
+from participants.periods import add_months
 from rattinsats.models import AuditEvent
 
 from .conftest import client_for
@@ -69,23 +66,23 @@ def close(participant, **kwargs):
 
 def post_urls(participant):
     return [
-        reverse("participants:closure_close", args=[participant.pk]),
-        reverse("participants:closure_reopen", args=[participant.pk]),
+        reverse("closure:close", args=[participant.pk]),
+        reverse("closure:reopen", args=[participant.pk]),
         reverse(
-            "participants:closure_flag_send",
+            "closure:flag_send",
             args=[participant.pk, organisation("arbetsformedlingen").pk],
         ),
-        reverse("participants:follow_up", args=[participant.pk]),
-        reverse("participants:status_at_start", args=[participant.pk]),
-        reverse("participants:training_record", args=[participant.pk]),
-        reverse("participants:summary", args=[participant.pk]),
+        reverse("closure:follow_up", args=[participant.pk]),
+        reverse("closure:status_at_start", args=[participant.pk]),
+        reverse("closure:training_record", args=[participant.pk]),
+        reverse("closure:summary", args=[participant.pk]),
     ]
 
 
 def test_it_redirects_anonymous_users_to_login(client, participant):
     urls = [
-        reverse("participants:closure", args=[participant.pk]),
-        reverse("participants:summary_download", args=[participant.pk, 1]),
+        reverse("closure:tab", args=[participant.pk]),
+        reverse("closure:summary_download", args=[participant.pk, 1]),
         *post_urls(participant),
     ]
     for url in urls:
@@ -100,8 +97,8 @@ def test_it_answers_404_to_users_without_rights(request, role, owner, participan
     close(participant)
     document = services.summary_finalise(actor=owner, participant=participant, text="Text")
     client = client_for(request.getfixturevalue(role))
-    assert client.get(reverse("participants:closure", args=[participant.pk])).status_code == 404
-    download = reverse("participants:summary_download", args=[participant.pk, document.version])
+    assert client.get(reverse("closure:tab", args=[participant.pk])).status_code == 404
+    download = reverse("closure:summary_download", args=[participant.pk, document.version])
     assert client.get(download).status_code == 404
     for url in post_urls(participant):
         assert client.post(url, closure_data()).status_code == 404, url
@@ -116,17 +113,17 @@ def test_it_answers_404_to_users_without_rights(request, role, owner, participan
 
 
 def test_it_answers_405_to_wrong_methods(owner_client, participant):
-    tab = reverse("participants:closure", args=[participant.pk])
+    tab = reverse("closure:tab", args=[participant.pk])
     assert owner_client.post(tab).status_code == 405
     assert owner_client.delete(tab).status_code == 405
     for url in post_urls(participant):
         assert owner_client.get(url).status_code == 405, url
-    download = reverse("participants:summary_download", args=[participant.pk, 1])
+    download = reverse("closure:summary_download", args=[participant.pk, 1])
     assert owner_client.post(download).status_code == 405
 
 
 def test_it_shows_the_closure_form_to_the_responsible(owner_client, participant):
-    html = owner_client.get(reverse("participants:closure", args=[participant.pk])).content.decode()
+    html = owner_client.get(reverse("closure:tab", args=[participant.pk])).content.decode()
     assert "Avsluta deltagandet" in html
     assert 'aria-current="page">Avslut</a>' in html
     assert "Registrera status vid start" in html
@@ -137,11 +134,11 @@ def test_it_closes_because_of_work_through_the_form(owner_client, participant, o
     ConsentFactory(participant=participant)
     closed_on = timezone.localdate() - datetime.timedelta(days=3)
     response = owner_client.post(
-        reverse("participants:closure_close", args=[participant.pk]),
+        reverse("closure:close", args=[participant.pk]),
         closure_data(closed_on=closed_on.isoformat()),
     )
     assert response.status_code == 302
-    assert response.url == reverse("participants:closure", args=[participant.pk])
+    assert response.url == reverse("closure:tab", args=[participant.pk])
     participant.refresh_from_db()
     assert participant.status == Participant.Status.CLOSED
     assert participant.closure_result == ClosureResult.JOB_WITHOUT_SUPPORT
@@ -160,7 +157,7 @@ def test_it_closes_because_of_work_through_the_form(owner_client, participant, o
 def test_it_warns_about_flags_it_could_not_send(owner_client, participant):
     ConsentFactory(participant=participant, organisations=[organisation("jobbcentrum")])
     response = owner_client.post(
-        reverse("participants:closure_close", args=[participant.pk]),
+        reverse("closure:close", args=[participant.pk]),
         closure_data(
             reason=ClosureReason.OTHER,
             result="",
@@ -178,7 +175,7 @@ def test_it_warns_about_flags_it_could_not_send(owner_client, participant):
 def test_it_sends_a_missing_flag_from_the_page(owner_client, participant):
     close(participant)
     af = organisation("arbetsformedlingen")
-    url = reverse("participants:closure_flag_send", args=[participant.pk, af.pk])
+    url = reverse("closure:flag_send", args=[participant.pk, af.pk])
     html = owner_client.post(url, follow=True).content.decode()
     assert "det finns inget giltigt samtycke" in html
     ConsentFactory(participant=participant, organisations=[af])
@@ -205,7 +202,7 @@ def test_it_refuses_a_bad_closure_in_swedish_and_keeps_the_input(
     owner_client, participant, changes, message
 ):
     data = closure_data(note="Mitt skäl", **changes)
-    response = owner_client.post(reverse("participants:closure_close", args=[participant.pk]), data)
+    response = owner_client.post(reverse("closure:close", args=[participant.pk]), data)
     assert response.status_code == 200
     html = response.content.decode()
     assert message in html
@@ -218,9 +215,7 @@ def test_it_refuses_a_bad_closure_in_swedish_and_keeps_the_input(
 
 def test_it_refuses_to_close_an_already_closed_participation(owner_client, participant):
     close(participant)
-    response = owner_client.post(
-        reverse("participants:closure_close", args=[participant.pk]), closure_data()
-    )
+    response = owner_client.post(reverse("closure:close", args=[participant.pk]), closure_data())
     assert response.status_code == 200
     assert "Deltagandet är redan avslutat." in response.content.decode()
     assert Closure.objects.count() == 1
@@ -229,7 +224,7 @@ def test_it_refuses_to_close_an_already_closed_participation(owner_client, parti
 def test_it_records_the_follow_up_through_the_form(owner_client, participant):
     closure = close(participant)
     latest = add_months(closure.closed_on, 3)
-    url = reverse("participants:follow_up", args=[participant.pk])
+    url = reverse("closure:follow_up", args=[participant.pk])
     data = {
         "uppfoljning-followed_up_on": timezone.localdate().isoformat(),
         "uppfoljning-reached": "ja",
@@ -259,7 +254,7 @@ def test_it_records_the_follow_up_through_the_form(owner_client, participant):
 def test_it_refuses_a_follow_up_before_the_closure_in_swedish(owner_client, participant):
     closure = close(participant)
     response = owner_client.post(
-        reverse("participants:follow_up", args=[participant.pk]),
+        reverse("closure:follow_up", args=[participant.pk]),
         {
             "uppfoljning-followed_up_on": (closure.closed_on - datetime.timedelta(days=1)),
             "uppfoljning-reached": "nej",
@@ -272,7 +267,7 @@ def test_it_refuses_a_follow_up_before_the_closure_in_swedish(owner_client, part
 
 def test_it_reopens_through_the_form(owner_client, participant):
     close(participant)
-    url = reverse("participants:closure_reopen", args=[participant.pk])
+    url = reverse("closure:reopen", args=[participant.pk])
     response = owner_client.post(url, {"angra-reason": ""})
     assert response.status_code == 200
     assert "Ange varför avslutet ångras." in response.content.decode()
@@ -287,7 +282,7 @@ def test_it_reopens_through_the_form(owner_client, participant):
 
 def test_it_records_the_status_at_start_and_a_training(owner_client, participant):
     response = owner_client.post(
-        reverse("participants:status_at_start", args=[participant.pk]),
+        reverse("closure:status_at_start", args=[participant.pk]),
         {"start-employment_status": "seeking_work", "start-income_source": "ekonomiskt_bistand"},
         follow=True,
     )
@@ -295,13 +290,13 @@ def test_it_records_the_status_at_start_and_a_training(owner_client, participant
     assert StatusSnapshot.objects.get().employment_status == EmploymentStatus.SEEKING_WORK
 
     response = owner_client.post(
-        reverse("participants:training_record", args=[participant.pk]),
+        reverse("closure:training_record", args=[participant.pk]),
         {"utbildning-starts_on": "2000-01-01"},
     )
     assert response.status_code == 200
     assert "Utbildningen kan inte börja före deltagandets start." in response.content.decode()
     response = owner_client.post(
-        reverse("participants:training_record", args=[participant.pk]),
+        reverse("closure:training_record", args=[participant.pk]),
         {"utbildning-starts_on": timezone.localdate().isoformat(), "utbildning-note": "Svets"},
         follow=True,
     )
@@ -313,7 +308,7 @@ def test_it_records_the_status_at_start_and_a_training(owner_client, participant
 
 def test_it_finalises_previews_and_downloads_the_summary(owner_client, participant, owner):
     close(participant)
-    url = reverse("participants:summary", args=[participant.pk])
+    url = reverse("closure:summary", args=[participant.pk])
     response = owner_client.post(url, {"action": "finalise", "sammanfattning-text": ""})
     assert response.status_code == 200
     assert "Skriv en sammanfattning." in response.content.decode()
@@ -331,7 +326,7 @@ def test_it_finalises_previews_and_downloads_the_summary(owner_client, participa
     assert "Ladda ner version 1 (PDF)" in html
     assert "Klar sammanfattning." in html  # the next correction starts from it
 
-    download = owner_client.get(reverse("participants:summary_download", args=[participant.pk, 1]))
+    download = owner_client.get(reverse("closure:summary_download", args=[participant.pk, 1]))
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"] == (
@@ -340,9 +335,9 @@ def test_it_finalises_previews_and_downloads_the_summary(owner_client, participa
     assert "no-store" in download["Cache-Control"]
     assert download.content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.EXPORT, user=owner, object_type="participants.summarydocument"
+        action=AuditEvent.Action.EXPORT, user=owner, object_type="closure.summarydocument"
     ).exists()
-    missing = reverse("participants:summary_download", args=[participant.pk, 2])
+    missing = reverse("closure:summary_download", args=[participant.pk, 2])
     assert owner_client.get(missing).status_code == 404
 
 
@@ -351,11 +346,9 @@ def test_it_shows_the_tab_read_only_to_a_colleague_who_may_only_view(participant
 
     assign_perm("participants.view_participant", teammate, participant)
     client = client_for(teammate)
-    html = client.get(reverse("participants:closure", args=[participant.pk])).content.decode()
+    html = client.get(reverse("closure:tab", args=[participant.pk])).content.decode()
     assert "Avsluta deltagandet</button>" not in html
-    response = client.post(
-        reverse("participants:closure_close", args=[participant.pk]), closure_data()
-    )
+    response = client.post(reverse("closure:close", args=[participant.pk]), closure_data())
     assert response.status_code == 403
     participant.refresh_from_db()
     assert participant.is_active
@@ -387,7 +380,7 @@ def test_it_keeps_the_query_count_when_the_history_grows(
 ):
     _fill_history(participant, owner, rounds)
     client = client_for(owner)
-    url = reverse("participants:closure", args=[participant.pk])
+    url = reverse("closure:tab", args=[participant.pk])
     client.get(url)  # warm the session
     with django_assert_num_queries(TAB_QUERIES):
         response = client.get(url)

@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from participants import casework
-from participants.models import Flag
-from participants.services import ConsentMissing, consent_withdraw, flag_create
+from casework import services as casework
+from casework.models import Flag
+from casework.services import ConsentMissing, flag_create
+from participants.services import consent_withdraw
 from rattinsats.models import AuditEvent
 
 from .conftest import client_for
@@ -37,7 +38,7 @@ def test_it_moves_a_flag_from_open_to_sent_to_done(owner, flag):
     casework.flag_set_status(actor=owner, flag=flag, status=Flag.Status.DONE)
     flag.refresh_from_db()
     assert flag.status == Flag.Status.DONE and flag.done_at is not None
-    assert AuditEvent.objects.filter(object_type="participants.flag", action="change").count() == 2
+    assert AuditEvent.objects.filter(object_type="casework.flag", action="change").count() == 2
 
 
 @pytest.mark.parametrize("status", ["done", "open", "bogus"])
@@ -63,9 +64,9 @@ def test_it_refuses_staff_who_may_not_change_the_case(teammate, flag):
 
 def test_it_answers_anonymous_outsiders_and_wrong_methods(client, request, owner, flag):
     participant = flag.participant
-    tab = reverse("participants:participant_flags", args=[participant.pk])
-    status = reverse("participants:flag_status", args=[participant.pk, flag.pk])
-    for url in [tab, reverse("participants:flags")]:
+    tab = reverse("casework:participant_flags", args=[participant.pk])
+    status = reverse("casework:flag_status", args=[participant.pk, flag.pk])
+    for url in [tab, reverse("casework:flags")]:
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
     for role in ["teammate", "counsellor", "steering", "administrator", "officer"]:
@@ -78,17 +79,17 @@ def test_it_answers_anonymous_outsiders_and_wrong_methods(client, request, owner
         assert outsider.post(status, {"status": "sent"}).status_code == 404
     for role in ["counsellor", "steering", "administrator"]:
         outsider = client_for(request.getfixturevalue(role))
-        assert outsider.get(reverse("participants:flags")).status_code == 404
+        assert outsider.get(reverse("casework:flags")).status_code == 404
     assert Flag.objects.count() == 1
     flag.refresh_from_db()
     assert flag.status == Flag.Status.OPEN
     owner_client = client_for(owner)
     assert owner_client.get(status).status_code == 405
-    assert owner_client.post(reverse("participants:flags")).status_code == 405
+    assert owner_client.post(reverse("casework:flags")).status_code == 405
 
 
 def test_it_creates_a_manual_flag_from_the_tab(owner_client, participant, consent):
-    url = reverse("participants:participant_flags", args=[participant.pk])
+    url = reverse("casework:participant_flags", args=[participant.pk])
     af = organisation("arbetsformedlingen")
     response = owner_client.post(
         url, {"organisation": af.pk, "reason": "Behöver lönestöd utrett"}, follow=True
@@ -101,7 +102,7 @@ def test_it_creates_a_manual_flag_from_the_tab(owner_client, participant, consen
 
 
 def test_it_shows_the_missing_consent_on_the_form_and_saves_nothing(owner_client, participant):
-    url = reverse("participants:participant_flags", args=[participant.pk])
+    url = reverse("casework:participant_flags", args=[participant.pk])
     org = organisation("ekonomiskt_bistand")
     response = owner_client.post(url, {"organisation": org.pk, "reason": "Start"})
     html = response.content.decode()
@@ -113,14 +114,14 @@ def test_it_shows_the_missing_consent_on_the_form_and_saves_nothing(owner_client
 
 
 def test_it_refuses_bad_input_in_swedish(owner_client, participant):
-    url = reverse("participants:participant_flags", args=[participant.pk])
+    url = reverse("casework:participant_flags", args=[participant.pk])
     html = owner_client.post(url, {"organisation": "999", "reason": ""}).content.decode()
     assert "Välj en organisation i listan." in html and "Ange en anledning." in html
     assert not Flag.objects.exists()
 
 
 def test_it_sends_from_the_tab_and_shows_a_refusal(owner, owner_client, flag, consent):
-    url = reverse("participants:flag_status", args=[flag.participant_id, flag.pk])
+    url = reverse("casework:flag_status", args=[flag.participant_id, flag.pk])
     consent_withdraw(actor=owner, consent=consent)
     response = owner_client.post(url, {"status": "sent"}, follow=True)
     assert "inget giltigt samtycke" in response.content.decode()
@@ -128,7 +129,7 @@ def test_it_sends_from_the_tab_and_shows_a_refusal(owner, owner_client, flag, co
     assert flag.status == Flag.Status.OPEN
     ConsentFactory(participant=flag.participant)
     response = owner_client.post(url, {"status": "sent", "back": "list"})
-    assert response.url == reverse("participants:flags")
+    assert response.url == reverse("casework:flags")
     flag.refresh_from_db()
     assert flag.status == Flag.Status.SENT
 
@@ -146,10 +147,10 @@ def test_it_lists_flags_per_organisation_open_first(owner, teammate, django_asse
     flag_create(actor=teammate, participant=theirs, organisation=eb, reason="Inte din")
 
     client = client_for(owner)
-    html = client.get(reverse("participants:flags"), {"organisation": eb.pk}).content.decode()
+    html = client.get(reverse("casework:flags"), {"organisation": eb.pk}).content.decode()
     assert html.index("Ska skickas") < html.index("Skickad redan")
     assert "Till AF" not in html and "Inte din" not in html and "Andrasson" not in html
-    done = client.get(reverse("participants:flags")).content.decode()
+    done = client.get(reverse("casework:flags")).content.decode()
     assert "Till AF" in done
 
 
@@ -168,7 +169,7 @@ def test_it_keeps_the_flag_list_query_count(owner, count, django_assert_num_quer
         ConsentFactory(participant=p)
         flag_create(actor=owner, participant=p, organisation=eb, reason="Start")
     client = client_for(owner)
-    url = reverse("participants:flags")
+    url = reverse("casework:flags")
     client.get(url, {"organisation": eb.pk})
     with django_assert_num_queries(FLAG_LIST_QUERIES):
         client.get(url, {"organisation": eb.pk})
@@ -190,7 +191,7 @@ def test_it_keeps_the_flag_tab_query_count(
     for _ in range(count):
         flag_create(actor=owner, participant=participant, organisation=eb, reason="Start")
     client = client_for(owner)
-    url = reverse("participants:participant_flags", args=[participant.pk])
+    url = reverse("casework:participant_flags", args=[participant.pk])
     client.get(url)
     with django_assert_num_queries(FLAG_TAB_QUERIES):
         client.get(url)
@@ -203,7 +204,7 @@ def every_post_form_has_a_csrf_token(html: str) -> bool:
 
 def test_it_puts_a_csrf_token_in_every_status_form(owner, flag):
     client = client_for(owner)
-    tab = client.get(reverse("participants:participant_flags", args=[flag.participant_id]))
+    tab = client.get(reverse("casework:participant_flags", args=[flag.participant_id]))
     assert every_post_form_has_a_csrf_token(tab.content.decode())
-    listing = client.get(reverse("participants:flags"))
+    listing = client.get(reverse("casework:flags"))
     assert every_post_form_has_a_csrf_token(listing.content.decode())

@@ -6,17 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from mapping.periods import add_months
-from participants import closure as services
-from participants.models import (
-    ClosureReason,
-    ClosureResult,
-    EmploymentStatus,
-    FollowUp,
-    IncomeSource,
-    OtherClosureReason,
-    Task,
-)
+from closure import services
+from closure.models import EmploymentStatus, FollowUp, IncomeSource, OtherClosureReason
+from participants.models import ClosureReason, ClosureResult, Task
+from participants.periods import add_months
 
 pytestmark = pytest.mark.django_db
 

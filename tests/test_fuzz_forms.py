@@ -34,10 +34,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from mapping.models import MoveCategory
-from mapping.workbook import export_workbook
-from participants.closure import participant_close
-from participants.forms_closure import (
+from casework.models import Flag, Intervention, JournalNote
+from closure.forms import (
     ClosureForm,
     FollowUpForm,
     ReopenForm,
@@ -45,15 +43,10 @@ from participants.forms_closure import (
     SummaryForm,
     TrainingForm,
 )
-from participants.models import (
-    ClosureReason,
-    ClosureResult,
-    Flag,
-    Intervention,
-    JournalNote,
-    Participant,
-    Task,
-)
+from closure.services import participant_close
+from mapping.models import MoveCategory
+from operations.workbook import export_workbook
+from participants.models import ClosureReason, ClosureResult, Participant, Task
 from rattinsats import twofactor
 from rattinsats.models import AuditEvent, Notification, Organisation
 from referrals.models import Referral, week_monday
@@ -323,7 +316,7 @@ TARGETS = [
         examples=5,
     ),
     Target(
-        "participants:interventions",
+        "casework:interventions",
         "owner",
         _pk,
         lambda w: {
@@ -334,7 +327,7 @@ TARGETS = [
         },
     ),
     Target(
-        "participants:intervention_edit",
+        "casework:intervention_edit",
         "owner",
         lambda w: {"pk": w.active.pk, "intervention_pk": w.values["intervention"]},
         lambda w: {
@@ -345,32 +338,32 @@ TARGETS = [
         },
     ),
     Target(
-        "participants:journal",
+        "casework:journal",
         "owner",
         _pk,
         lambda w: {"kind": "dag", "happened_on": _iso(w.today), "text": "Samtal"},
     ),
     Target(
-        "participants:journal_correct",
+        "casework:journal_correct",
         "owner",
         lambda w: {"pk": w.active.pk, "note_pk": w.values["note"]},
         lambda w: {"kind": "dag", "happened_on": _iso(w.today), "text": "Rättelse"},
     ),
     Target(
-        "participants:participant_flags",
+        "casework:participant_flags",
         "owner",
         _pk,
         lambda w: {"organisation": str(organisation("ekonomiskt_bistand").pk), "reason": "Start"},
     ),
     Target(
-        "participants:flag_status",
+        "casework:flag_status",
         "owner",
         lambda w: {"pk": w.active.pk, "flag_pk": w.values["flag"]},
         lambda w: {"status": "sent", "back": "list"},
         examples=15,
     ),
     Target(
-        "participants:closure_close",
+        "closure:close",
         "owner",
         _pk,
         lambda w: _prefixed(
@@ -387,20 +380,20 @@ TARGETS = [
         ),
     ),
     Target(
-        "participants:closure_reopen",
+        "closure:reopen",
         "owner",
         _closed_pk,
         lambda w: _prefixed(ReopenForm, {"reason": "Avslutades av misstag"}),
     ),
     Target(
-        "participants:closure_flag_send",
+        "closure:flag_send",
         "owner",
         lambda w: {"pk": w.closed.pk, "org_pk": organisation("ekonomiskt_bistand").pk},
         lambda w: {},
         examples=5,
     ),
     Target(
-        "participants:follow_up",
+        "closure:follow_up",
         "owner",
         _closed_pk,
         lambda w: _prefixed(
@@ -417,7 +410,7 @@ TARGETS = [
         ),
     ),
     Target(
-        "participants:status_at_start",
+        "closure:status_at_start",
         "owner",
         _pk,
         lambda w: _prefixed(
@@ -426,20 +419,20 @@ TARGETS = [
         ),
     ),
     Target(
-        "participants:training_record",
+        "closure:training_record",
         "owner",
         _pk,
         lambda w: _prefixed(TrainingForm, {"starts_on": _iso(w.today), "ends_on": "", "note": ""}),
     ),
     Target(
-        "participants:summary",
+        "closure:summary",
         "owner",
         _closed_pk,
         lambda w: {**_prefixed(SummaryForm, {"text": "Sammanfattning"}), "action": "finalise"},
         examples=10,
     ),
     Target(
-        "participants:summary",
+        "closure:summary",
         "owner",
         _closed_pk,
         lambda w: {**_prefixed(SummaryForm, {"text": "Utkast"}), "action": "preview"},
@@ -496,10 +489,17 @@ TARGETS = [
         _pk,
         lambda w: {"period": "1", "category": str(w.values["category"]), "note": ""},
     ),
-    Target("mapping:import", "owner", lambda w: {}, lambda w: {}, files=("file",), examples=15),
+    Target(
+        "operations:goal_document_import",
+        "owner",
+        lambda w: {},
+        lambda w: {},
+        files=("file",),
+        examples=15,
+    ),
     # Filters read from the query string.
     Target(
-        "participants:flags",
+        "casework:flags",
         "owner",
         lambda w: {},
         lambda w: {"organisation": str(organisation("ekonomiskt_bistand").pk), "page": "1"},
@@ -515,7 +515,7 @@ TARGETS = [
         examples=15,
     ),
     Target(
-        "access_review",
+        "operations:access_review",
         "administrator",
         lambda w: {},
         lambda w: {
@@ -527,7 +527,7 @@ TARGETS = [
         examples=15,
     ),
     Target(
-        "access_review_excel",
+        "operations:access_review_excel",
         "administrator",
         lambda w: {},
         lambda w: {"start": _iso(w.today), "end": _iso(w.today)},

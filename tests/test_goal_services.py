@@ -14,7 +14,7 @@ from mapping.models import (
     MappingDocumentRevision,
     StepwiseMove,
 )
-from mapping.periods import add_months, period_bounds
+from participants.periods import add_months, period_bounds
 from rattinsats.models import AuditEvent
 
 from .factories import ParticipantFactory, StepwiseMoveFactory, move_category

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from mapping.models import GoalDocument, StepwiseMove
 from mapping.services import goal_document_save
-from mapping.workbook import HEADERS
+from operations.workbook import HEADERS
 from participants.services import participant_share
 from rattinsats.models import AuditEvent
 
@@ -42,8 +42,8 @@ def test_it_redirects_anonymous_users_to_login(client, participant):
     for target in (
         goals_url(participant),
         reverse("mapping:overview"),
-        reverse("mapping:export"),
-        reverse("mapping:import"),
+        reverse("operations:goal_document_export"),
+        reverse("operations:goal_document_import"),
     ):
         response = client.get(target)
         assert response.status_code == 302, target
@@ -67,7 +67,11 @@ def test_it_answers_404_to_users_without_rights(request, role, participant):
 @pytest.mark.parametrize("role", ["counsellor", "steering", "administrator"])
 def test_it_hides_the_overview_from_other_roles(request, role):
     client = client_for(request.getfixturevalue(role))
-    for name in ("mapping:overview", "mapping:export", "mapping:import"):
+    for name in (
+        "mapping:overview",
+        "operations:goal_document_export",
+        "operations:goal_document_import",
+    ):
         assert client.get(reverse(name)).status_code == 404
 
 
@@ -75,8 +79,8 @@ def test_it_answers_405_to_wrong_methods(owner_client, participant):
     assert owner_client.get(move_url(participant)).status_code == 405
     assert owner_client.delete(goals_url(participant)).status_code == 405
     assert owner_client.post(reverse("mapping:overview")).status_code == 405
-    assert owner_client.post(reverse("mapping:export")).status_code == 405
-    assert owner_client.delete(reverse("mapping:import")).status_code == 405
+    assert owner_client.post(reverse("operations:goal_document_export")).status_code == 405
+    assert owner_client.delete(reverse("operations:goal_document_import")).status_code == 405
 
 
 def test_it_shows_the_eight_periods_with_dates_and_the_current_one(owner):
@@ -242,7 +246,7 @@ def test_it_filters_by_responsible_and_status(owner, teammate):
     html = client.get(reverse("mapping:overview"), {"responsible": teammate.pk}).content.decode()
     assert "Deladsson" in html and "Aktivsson" not in html
     # The export follows the same filters.
-    response = client.get(reverse("mapping:export"), {"responsible": teammate.pk})
+    response = client.get(reverse("operations:goal_document_export"), {"responsible": teammate.pk})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [shared.full_name]
     assert active.pk
@@ -250,7 +254,7 @@ def test_it_filters_by_responsible_and_status(owner, teammate):
 
 def test_it_downloads_the_workbook_and_audits_one_export(owner, participant):
     goal_document_save(actor=owner, participant=participant, version=0, goal="Exportmål")
-    response = client_for(owner).get(reverse("mapping:export"))
+    response = client_for(owner).get(reverse("operations:goal_document_export"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert participant.personnummer not in response["Content-Disposition"]

@@ -256,7 +256,7 @@ def test_switching_to_english_and_back(owner):
     assert "Log out" in response.content.decode()
     assert re.search(r'<option value="en" lang="en" selected>English</option>', response.text)
     # The choice holds on the next page too.
-    tasks = client.get(reverse("participants:tasks"))
+    tasks = client.get(reverse("casework:tasks"))
     assert _html_lang(tasks) == "en"
     assert _h1(tasks) == "To do"
 

@@ -7,8 +7,8 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from participants import casework
-from participants.models import Intervention, InterventionActivity, InterventionTrack
+from casework import services as casework
+from casework.models import Intervention, InterventionActivity, InterventionTrack
 from rattinsats.models import AuditEvent
 
 from .conftest import client_for
@@ -43,7 +43,7 @@ def test_it_records_an_intervention_with_an_audit_event(owner, participant):
     )
     assert item.notes == "Tre veckor på lagret"
     assert item.created_by == owner
-    event = AuditEvent.objects.get(action="create", object_type="participants.intervention")
+    event = AuditEvent.objects.get(action="create", object_type="casework.intervention")
     assert event.participant_id == participant.pk
 
 
@@ -94,8 +94,8 @@ def test_it_answers_anonymous_outsiders_and_wrong_methods(client, request, parti
         actor=owner, participant=participant, activity=activity(), start_date=timezone.localdate()
     )
     urls = [
-        reverse("participants:interventions", args=[participant.pk]),
-        reverse("participants:intervention_edit", args=[participant.pk, item.pk]),
+        reverse("casework:interventions", args=[participant.pk]),
+        reverse("casework:intervention_edit", args=[participant.pk, item.pk]),
     ]
     for url in urls:
         response = client.get(url)
@@ -110,7 +110,7 @@ def test_it_answers_anonymous_outsiders_and_wrong_methods(client, request, parti
 
 
 def test_it_records_an_intervention_from_the_tab(owner_client, participant):
-    url = reverse("participants:interventions", args=[participant.pk])
+    url = reverse("casework:interventions", args=[participant.pk])
     page = owner_client.get(url).content.decode()
     assert "Klargöra arbets-/studieförmåga" in page  # the tracks group the activities
     response = owner_client.post(
@@ -129,7 +129,7 @@ def test_it_records_an_intervention_from_the_tab(owner_client, participant):
 
 def test_it_refuses_bad_input_in_swedish_and_keeps_it(owner_client, participant):
     ensure_casework_reference_data()
-    url = reverse("participants:interventions", args=[participant.pk])
+    url = reverse("casework:interventions", args=[participant.pk])
     response = owner_client.post(
         url,
         {
@@ -154,7 +154,7 @@ def test_it_shows_a_stale_edit_on_the_form(owner, owner_client, participant):
     item = casework.intervention_create(
         actor=owner, participant=participant, activity=activity(), start_date=today
     )
-    url = reverse("participants:intervention_edit", args=[participant.pk, item.pk])
+    url = reverse("casework:intervention_edit", args=[participant.pk, item.pk])
     assert 'name="version" value="1"' in owner_client.get(url).content.decode()
     form = {"version": 1, "start_date": today.isoformat(), "end_date": "", "notes": "Första"}
     assert owner_client.post(url, form).status_code == 302
@@ -183,7 +183,7 @@ def test_it_keeps_the_intervention_tab_query_count(
             start_date=timezone.localdate(),
         )
     client = client_for(owner)
-    url = reverse("participants:interventions", args=[participant.pk])
+    url = reverse("casework:interventions", args=[participant.pk])
     client.get(url)
     with django_assert_num_queries(INTERVENTION_TAB_QUERIES):
         client.get(url)
@@ -194,7 +194,7 @@ def test_it_seeds_demo_casework_once():
 
     from django.core.management import call_command
 
-    from participants.models import Flag, JournalNote
+    from casework.models import Flag, JournalNote
 
     call_command("seed_demo", stdout=StringIO())
     counts = (Intervention.objects.count(), JournalNote.objects.count(), Flag.objects.count())
@@ -256,7 +256,7 @@ def test_it_lets_administrators_add_activities_but_not_delete_used_ones(
     account_sync_role(administrator)
     client = client_for(administrator)
     response = client.post(
-        "/admin/participants/interventionactivity/add/",
+        "/admin/casework/interventionactivity/add/",
         {"track": "arbete", "name": "Jobbspår", "order": 95, "active": "on"},
     )
     assert response.status_code == 302
@@ -264,6 +264,6 @@ def test_it_lets_administrators_add_activities_but_not_delete_used_ones(
     used = casework.intervention_create(
         actor=owner, participant=participant, activity=activity(), start_date=timezone.localdate()
     ).activity
-    url = f"/admin/participants/interventionactivity/{used.pk}/delete/"
+    url = f"/admin/casework/interventionactivity/{used.pk}/delete/"
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert InterventionActivity.objects.filter(pk=used.pk).exists()

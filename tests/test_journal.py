@@ -7,9 +7,9 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from participants import casework
-from participants import urls as participant_urls
-from participants.models import JournalNote
+from casework import services as casework
+from casework import urls as casework_urls
+from casework.models import JournalNote
 from rattinsats.models import AuditEvent
 
 from .conftest import client_for
@@ -34,7 +34,7 @@ def test_it_writes_a_note_with_an_audit_event(owner, participant):
     assert note.text == "Ringde och bokade möte"
     assert note.author == owner
     assert AuditEvent.objects.filter(
-        action="create", object_type="participants.journalnote", participant_id=participant.pk
+        action="create", object_type="casework.journalnote", participant_id=participant.pk
     ).exists()
 
 
@@ -80,10 +80,10 @@ def test_it_offers_no_way_to_change_or_delete_a_note(administrator, owner, parti
 
     note = write(owner, participant)
     assert JournalNote not in admin.site._registry
-    urls = [str(p.pattern) for p in participant_urls.urlpatterns]
+    urls = [str(p.pattern) for p in casework_urls.urlpatterns]
     assert not any("radera" in u or "ta-bort" in u for u in urls)
     response = client_for(administrator).post(
-        f"/admin/participants/journalnote/{note.pk}/delete/", {"post": "yes"}
+        f"/admin/casework/journalnote/{note.pk}/delete/", {"post": "yes"}
     )
     assert response.status_code == 404
     assert JournalNote.objects.filter(pk=note.pk).exists()
@@ -92,8 +92,8 @@ def test_it_offers_no_way_to_change_or_delete_a_note(administrator, owner, parti
 def test_it_answers_anonymous_outsiders_and_wrong_methods(client, request, owner, participant):
     note = write(owner, participant)
     urls = [
-        reverse("participants:journal", args=[participant.pk]),
-        reverse("participants:journal_correct", args=[participant.pk, note.pk]),
+        reverse("casework:journal", args=[participant.pk]),
+        reverse("casework:journal_correct", args=[participant.pk, note.pk]),
     ]
     for url in urls:
         response = client.get(url)
@@ -111,14 +111,14 @@ def test_it_answers_anonymous_outsiders_and_wrong_methods(client, request, owner
 
 
 def test_it_writes_and_corrects_from_the_tab(owner_client, participant):
-    url = reverse("participants:journal", args=[participant.pk])
+    url = reverse("casework:journal", args=[participant.pk])
     today = timezone.localdate().isoformat()
     response = owner_client.post(
         url, {"kind": "journal", "happened_on": today, "text": "Första mötet"}, follow=True
     )
     assert "Anteckningen är sparad." in response.content.decode()
     note = JournalNote.objects.get()
-    correct_url = reverse("participants:journal_correct", args=[participant.pk, note.pk])
+    correct_url = reverse("casework:journal_correct", args=[participant.pk, note.pk])
     form = owner_client.get(correct_url).content.decode()
     assert "Första mötet" in form  # the form starts from the original text
     response = owner_client.post(
@@ -135,7 +135,7 @@ def test_it_writes_and_corrects_from_the_tab(owner_client, participant):
 
 
 def test_it_refuses_bad_input_in_swedish_and_keeps_it(owner_client, participant):
-    url = reverse("participants:journal", args=[participant.pk])
+    url = reverse("casework:journal", args=[participant.pk])
     response = owner_client.post(url, {"kind": "", "happened_on": "31/12", "text": ""})
     html = response.content.decode()
     assert "Välj typ av anteckning." in html
@@ -153,7 +153,7 @@ def test_it_refuses_bad_input_in_swedish_and_keeps_it(owner_client, participant)
 def test_it_refuses_a_second_correction_of_the_same_note_on_the_form(owner, participant):
     note = write(owner, participant)
     write(owner, participant, "Rättad", corrects=note)
-    url = reverse("participants:journal_correct", args=[participant.pk, note.pk])
+    url = reverse("casework:journal_correct", args=[participant.pk, note.pk])
     today = timezone.localdate().isoformat()
     response = client_for(owner).post(url, {"kind": "dag", "happened_on": today, "text": "X"})
     assert "redan rättad" in response.content.decode()
@@ -173,7 +173,7 @@ def test_it_keeps_the_journal_query_count(owner, participant, count, django_asse
     for i in range(count):
         previous = write(owner, participant, f"Anteckning {i}", corrects=previous)
     client = client_for(owner)
-    url = reverse("participants:journal", args=[participant.pk])
+    url = reverse("casework:journal", args=[participant.pk])
     client.get(url)
     with django_assert_num_queries(JOURNAL_TAB_QUERIES):
         client.get(url)

@@ -7,11 +7,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from casework import services as casework
+from casework.models import Flag
+from casework.services import flag_create
 from mapping.models import MoveCategory, StepwiseMove
-from mapping.periods import add_months, period_bounds
-from participants import casework
-from participants.models import Flag, Participant
-from participants.services import flag_create
+from participants.models import Participant
+from participants.periods import add_months, period_bounds
 from rattinsats.models import AuditEvent
 from reports.monthly import monthly_report
 

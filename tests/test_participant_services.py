@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from casework.services import ConsentMissing, flag_create
 from participants import selectors, services
 from participants.models import Participant
 from rattinsats.models import AuditEvent, Organisation
@@ -119,8 +120,8 @@ def test_it_refuses_a_consent_signed_in_the_future(owner, participant):
 
 def test_it_refuses_a_flag_without_consent_for_the_organisation(owner, participant):
     eb = Organisation.objects.get(kind="ekonomiskt_bistand")
-    with pytest.raises(services.ConsentMissing):
-        services.flag_create(actor=owner, participant=participant, organisation=eb, reason="Start")
+    with pytest.raises(ConsentMissing):
+        flag_create(actor=owner, participant=participant, organisation=eb, reason="Start")
     assert not participant.flags.exists()
     today = timezone.localdate()
     services.consent_record(
@@ -130,8 +131,6 @@ def test_it_refuses_a_flag_without_consent_for_the_organisation(owner, participa
         signed_on=today,
         valid_until=today + datetime.timedelta(days=30),
     )
-    flag = services.flag_create(
-        actor=owner, participant=participant, organisation=eb, reason="Start"
-    )
+    flag = flag_create(actor=owner, participant=participant, organisation=eb, reason="Start")
     assert flag.status == "open"
-    assert AuditEvent.objects.filter(object_type="participants.flag", action="create").count() == 1
+    assert AuditEvent.objects.filter(object_type="casework.flag", action="create").count() == 1

@@ -29,7 +29,7 @@ def test_it_redirects_anonymous_users_to_login(client, participant):
     consent = ConsentFactory(participant=participant)
     urls = [
         reverse("participants:list"),
-        reverse("participants:tasks"),
+        reverse("casework:tasks"),
         *participant_urls(participant, consent),
     ]
     for url in urls:
@@ -57,7 +57,7 @@ def test_it_answers_404_to_users_without_rights(request, role, participant):
 def test_it_hides_the_participant_list_from_other_roles(request, role):
     client = client_for(request.getfixturevalue(role))
     assert client.get(reverse("participants:list")).status_code == 404
-    assert client.get(reverse("participants:tasks")).status_code == 404
+    assert client.get(reverse("casework:tasks")).status_code == 404
 
 
 def test_it_answers_405_to_wrong_methods(owner_client, participant):
@@ -68,7 +68,7 @@ def test_it_answers_405_to_wrong_methods(owner_client, participant):
     assert owner_client.delete(reverse("participants:list")).status_code == 405
     url = reverse("participants:consent_withdraw", args=[participant.pk, consent.pk])
     assert owner_client.put(url).status_code == 405
-    assert owner_client.post(reverse("participants:tasks")).status_code == 405
+    assert owner_client.post(reverse("casework:tasks")).status_code == 405
 
 
 def test_it_lists_only_my_participants(owner, teammate, django_assert_num_queries):
@@ -177,7 +177,7 @@ def test_it_shows_my_tasks_on_the_start_page(owner, participant):
     Task.objects.create(assignee=owner, participant=participant, kind=Task.Kind.BOOK_MAPPING)
     client = client_for(owner)
     response = client.get("/", follow=True)
-    assert response.redirect_chain[-1][0] == reverse("participants:tasks")
+    assert response.redirect_chain[-1][0] == reverse("casework:tasks")
     html = response.content.decode()
     assert "Boka kartläggningsmöte" in html
     assert participant.full_name in html

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from participants.models import Flag, Intervention, JournalNote, Task
+from casework.models import Flag, Intervention, JournalNote
+from participants.models import Task
 
 from .conftest import client_for
 from .factories import (
@@ -66,10 +67,10 @@ MATRIX = {
     "password_change_done": everyone_logged_in(OK),
     "notifications": everyone_logged_in(OK),
     "notifications_mark_read": everyone_logged_in(NOT_ALLOWED),
-    "access_review": only(["administrator"]),
-    "access_review_excel": only(["administrator"]),
+    "operations:access_review": only(["administrator"]),
+    "operations:access_review_excel": only(["administrator"]),
     "participants:list": only(TEAM),
-    "participants:tasks": only(TEAM),
+    "casework:tasks": only(TEAM),
     "participants:task_done": only(TEAM, code=NOT_ALLOWED),
     "participants:detail": only(["owner"]),
     "participants:consents": only(["owner"]),
@@ -77,23 +78,23 @@ MATRIX = {
     # The consent in this world has no uploaded form (tested in
     # test_participant_views.py with one).
     "participants:consent_document": only([]),
-    "participants:flags": only(TEAM),
-    "participants:interventions": only(["owner"]),
-    "participants:intervention_edit": only(["owner"]),
-    "participants:journal": only(["owner"]),
-    "participants:journal_correct": only(["owner"]),
-    "participants:participant_flags": only(["owner"]),
-    "participants:flag_status": only(TEAM, code=NOT_ALLOWED),
-    "participants:closure": only(["owner"]),
-    "participants:closure_close": only(TEAM, code=NOT_ALLOWED),
-    "participants:closure_reopen": only(TEAM, code=NOT_ALLOWED),
-    "participants:closure_flag_send": only(TEAM, code=NOT_ALLOWED),
-    "participants:follow_up": only(TEAM, code=NOT_ALLOWED),
-    "participants:status_at_start": only(TEAM, code=NOT_ALLOWED),
-    "participants:training_record": only(TEAM, code=NOT_ALLOWED),
-    "participants:summary": only(TEAM, code=NOT_ALLOWED),
+    "casework:flags": only(TEAM),
+    "casework:interventions": only(["owner"]),
+    "casework:intervention_edit": only(["owner"]),
+    "casework:journal": only(["owner"]),
+    "casework:journal_correct": only(["owner"]),
+    "casework:participant_flags": only(["owner"]),
+    "casework:flag_status": only(TEAM, code=NOT_ALLOWED),
+    "closure:tab": only(["owner"]),
+    "closure:close": only(TEAM, code=NOT_ALLOWED),
+    "closure:reopen": only(TEAM, code=NOT_ALLOWED),
+    "closure:flag_send": only(TEAM, code=NOT_ALLOWED),
+    "closure:follow_up": only(TEAM, code=NOT_ALLOWED),
+    "closure:status_at_start": only(TEAM, code=NOT_ALLOWED),
+    "closure:training_record": only(TEAM, code=NOT_ALLOWED),
+    "closure:summary": only(TEAM, code=NOT_ALLOWED),
     # No summary has been finalised in this world.
-    "participants:summary_download": only([]),
+    "closure:summary_download": only([]),
     "reports:monthly": only(TEAM),
     "reports:monthly_pdf": only(TEAM),
     "reports:monthly_xlsx": only(TEAM),
@@ -111,8 +112,8 @@ MATRIX = {
     "referrals:meeting_notes": only(TEAM, code=NOT_ALLOWED),
     "referrals:meeting_allocate": only(TEAM, code=NOT_ALLOWED),
     "mapping:overview": only(TEAM),
-    "mapping:export": only(TEAM),
-    "mapping:import": only(TEAM),
+    "operations:goal_document_export": only(TEAM),
+    "operations:goal_document_import": only(TEAM),
     "mapping:mapping": only(["owner"]),
     "mapping:mapping_pdf": only(["owner"]),
     "mapping:goals": only(["owner"]),

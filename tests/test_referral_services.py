@@ -241,7 +241,7 @@ def test_a_failed_submission_leaves_no_stored_form(referrer, private_media, monk
     def fail(*args, **kwargs):
         raise RuntimeError("the notification could not be written")
 
-    monkeypatch.setattr(services, "notify", fail)
+    monkeypatch.setattr(services, "notification_send", fail)
     upload = SimpleUploadedFile("samtycke.pdf", PDF, "application/pdf")
     with pytest.raises(RuntimeError):
         services.referral_submit(actor=referrer, **submit_data(consent_document=upload))

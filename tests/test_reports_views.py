@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from mapping.models import MoveCategory, StepwiseMove
-from mapping.periods import period_bounds
 from participants.models import Gender, Participant
+from participants.periods import period_bounds
 from rattinsats.models import AuditEvent
 
 from .conftest import client_for

@@ -5,9 +5,10 @@ import datetime
 
 import pytest
 
+from closure.models import StatusSnapshot
 from mapping.models import MoveCategory, StepwiseMove
-from mapping.periods import period_bounds
-from participants.models import Gender, Participant, StatusSnapshot
+from participants.models import Gender, Participant
+from participants.periods import period_bounds
 from reports.results import ResultsFilter, results_compute
 
 from .factories import ParticipantFactory, UserFactory, ensure_reference_data, organisation

@@ -12,6 +12,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.models import Flag, Intervention, JournalNote
+from closure.models import (
+    EmploymentStatus,
+    FollowUp,
+    IncomeSource,
+    LabourMarketTraining,
+    StatusSnapshot,
+    SummaryDocument,
+)
 from mapping.models import (
     GoalDocument,
     GoalDocumentRevision,
@@ -19,22 +28,8 @@ from mapping.models import (
     MappingDocumentRevision,
     StepwiseMove,
 )
-from participants.models import (
-    ClosureReason,
-    ClosureResult,
-    Consent,
-    EmploymentStatus,
-    Flag,
-    FollowUp,
-    IncomeSource,
-    Intervention,
-    JournalNote,
-    LabourMarketTraining,
-    Participant,
-    StatusSnapshot,
-    SummaryDocument,
-)
-from participants.retention import retention_anonymise, retention_cutoff
+from operations.retention import retention_anonymise, retention_cutoff
+from participants.models import ClosureReason, ClosureResult, Consent, Participant
 from rattinsats.models import AuditEvent, User
 from referrals.models import Referral, WeeklyMeeting
 from tests.conftest import client_for
@@ -426,19 +421,19 @@ def test_it_shows_an_anonymised_participant_as_such_and_read_only(owner, media):
     assert number not in page and last_name not in page and "alva@example.se" not in page
     listing = client.get(reverse("participants:list")).content.decode()
     assert "Anonymiserad" in listing and last_name not in listing
-    for name in ("participants:journal", "participants:closure", "mapping:goals"):
+    for name in ("casework:journal", "closure:tab", "mapping:goals"):
         page = client.get(reverse(name, args=[p.pk])).content.decode()
         assert SECRET not in page and last_name not in page, name
-    assert client.get(reverse("participants:summary_download", args=[p.pk, 1])).status_code == 404
+    assert client.get(reverse("closure:summary_download", args=[p.pk, 1])).status_code == 404
     notes = JournalNote.objects.count()
     response = client.post(
-        reverse("participants:journal", args=[p.pk]),
+        reverse("casework:journal", args=[p.pk]),
         {"kind": "journal", "happened_on": "2020-01-01", "text": "Ny"},
     )
     assert response.status_code in (403, 404)
     assert JournalNote.objects.count() == notes
     # Reopening is refused: an anonymised participation stays closed.
-    response = client.post(reverse("participants:closure_reopen", args=[p.pk]), {"reason": "x"})
+    response = client.post(reverse("closure:reopen", args=[p.pk]), {"reason": "x"})
     assert response.status_code in (403, 404)
     assert Participant.objects.get(pk=p.pk).status == "avslutad"
 

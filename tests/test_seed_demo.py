@@ -5,9 +5,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from closure.models import Closure
 from mapping.models import StepwiseMove
-from mapping.periods import period_bounds
-from participants.models import Closure, Participant
+from participants.models import Participant
+from participants.periods import period_bounds
 from rattinsats.models import Role, User
 from rattinsats.personnummer import is_valid
 from rattinsats.testnumbers import personnummer

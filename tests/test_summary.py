@@ -8,16 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from pypdf import PdfReader
 
+from closure import services
+from closure.models import EmploymentStatus, IncomeSource, SummaryDocument
 from mapping.models import MoveCategory, StepwiseMove
-from mapping.periods import period_bounds
-from participants import closure as services
-from participants.models import (
-    ClosureReason,
-    ClosureResult,
-    EmploymentStatus,
-    IncomeSource,
-    SummaryDocument,
-)
+from participants.models import ClosureReason, ClosureResult
+from participants.periods import period_bounds
 from rattinsats.models import AuditEvent
 
 from .factories import ParticipantFactory, ensure_reference_data

@@ -4,12 +4,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from casework import services as casework
+from casework.models import Flag
+from casework.selectors import reminders_for
+from casework.services import flag_create
 from mapping.models import MoveCategory, StepwiseMove
-from mapping.periods import add_months, period_bounds
-from participants import casework
-from participants.casework_selectors import reminders_for
-from participants.models import Flag, Task
-from participants.services import flag_create, task_create
+from participants.models import Task
+from participants.periods import add_months, period_bounds
+from participants.services import task_create
 
 from .conftest import client_for
 from .factories import ConsentFactory, ParticipantFactory, ensure_reference_data, organisation
@@ -91,7 +93,7 @@ def test_it_shows_reminders_and_follow_ups_on_the_page(owner, participant):
         due_on=timezone.localdate(),
     )
     task_create(assignee=owner, kind=Task.Kind.BOOK_MAPPING, participant=participant)
-    html = client_for(owner).get(reverse("participants:tasks")).content.decode()
+    html = client_for(owner).get(reverse("casework:tasks")).content.decode()
     follow_ups = html.index('<h2 class="h4 mt-4">Uppföljningar</h2>')
     assert (
         html.index("Boka kartläggningsmöte") < follow_ups < html.index("Uppföljning efter avslut")
@@ -120,7 +122,7 @@ def test_it_keeps_the_task_page_query_count(owner, count, django_assert_num_quer
         record_move(p, 1)
         task_create(assignee=owner, kind=Task.Kind.FOLLOW_UP, participant=p, due_on=today)
     client = client_for(owner)
-    url = reverse("participants:tasks")
+    url = reverse("casework:tasks")
     client.get(url)
     with django_assert_num_queries(TASK_PAGE_QUERIES):
         response = client.get(url)
@@ -132,5 +134,5 @@ def test_it_puts_a_csrf_token_in_every_task_form(owner, participant):
 
     task_create(assignee=owner, kind=Task.Kind.FOLLOW_UP, participant=participant)
     task_create(assignee=owner, kind=Task.Kind.OTHER, participant=participant)
-    html = client_for(owner).get(reverse("participants:tasks")).content.decode()
+    html = client_for(owner).get(reverse("casework:tasks")).content.decode()
     assert every_post_form_has_a_csrf_token(html)

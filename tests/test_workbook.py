@@ -10,17 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from mapping.columns import HEADERS, MOVE_HEADERS
 from mapping.models import GoalDocument, StepwiseMove
-from mapping.periods import add_months
 from mapping.services import goal_document_save, move_record
-from mapping.workbook import (
-    HEADERS,
-    MOVE_HEADERS,
-    SYSTEM_USERNAME,
-    export_workbook,
-    import_workbook,
-)
+from operations.workbook import SYSTEM_USERNAME, export_workbook, import_workbook
 from participants.models import Participant
+from participants.periods import add_months
 from participants.selectors import participants_visible_to
 from rattinsats import testnumbers
 from rattinsats.models import AuditEvent, Role, User
@@ -549,10 +544,10 @@ def test_the_export_reads_the_rows_in_chunks_in_order(
 
 def test_the_upload_page_imports_a_good_workbook(owner):
     client = client_for(owner)
-    assert client.get(reverse("mapping:import")).status_code == 200
+    assert client.get(reverse("operations:goal_document_import")).status_code == 200
     data = workbook_bytes([row(Namn="Sanna Uppladdad")])
     data.name = "maldokument.xlsx"
-    response = client.post(reverse("mapping:import"), {"file": data})
+    response = client.post(reverse("operations:goal_document_import"), {"file": data})
     assert response.status_code == 302
     assert Participant.objects.get().last_name == "Uppladdad"
 
@@ -561,7 +556,7 @@ def test_the_upload_page_lists_every_problem_and_imports_nothing(owner):
     client = client_for(owner)
     data = workbook_bytes([row(Ansvarig="okand"), row(Startdatum="i morgon")])
     data.name = "maldokument.xlsx"
-    response = client.post(reverse("mapping:import"), {"file": data})
+    response = client.post(reverse("operations:goal_document_import"), {"file": data})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Ingenting importerades: 2 fel i arbetsboken." in html
@@ -571,6 +566,6 @@ def test_the_upload_page_lists_every_problem_and_imports_nothing(owner):
 
 
 def test_the_upload_page_wants_a_file(owner):
-    response = client_for(owner).post(reverse("mapping:import"), {})
+    response = client_for(owner).post(reverse("operations:goal_document_import"), {})
     assert response.status_code == 200
     assert "Välj en fil." in response.content.decode()

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from rattinsats.urls import handler404, handler500  # noqa: F401
-from rattinsats.urls import urlpatterns as app_urlpatterns
+from config.urls import handler404, handler500  # noqa: F401
+from config.urls import urlpatterns as app_urlpatterns
 
 
 def failing_view(request):

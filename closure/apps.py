@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClosureConfig(AppConfig):
+    verbose_name = "Avslut och uppföljning"
+    name = "closure"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OperationsConfig(AppConfig):
+    verbose_name = "Drift och underhåll"
+    name = "operations"
