@@ -50,6 +50,7 @@ from participants.models import ClosureReason, ClosureResult, Participant, Task
 from rattinsats import twofactor
 from rattinsats.models import AuditEvent, Notification, Organisation
 from referrals.models import Referral, week_monday
+from tests.test_permission_matrix import EXCLUDED, EXCLUDED_PREFIXES, _named_urls
 
 from .conftest import client_for
 from .factories import (
@@ -61,7 +62,6 @@ from .factories import (
     next_personnummer,
     organisation,
 )
-from .test_permission_matrix import EXCLUDED, EXCLUDED_PREFIXES, _named_urls
 
 PASSWORD = "Testlösenord-123"
 # More examples per view for a longer search: FUZZ_FACTOR=10 python -m pytest ...

@@ -1,0 +1,137 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from casework import services as casework
+from casework.models import Flag
+from casework.selectors import reminders_for
+from casework.services import flag_create
+from mapping.models import MoveCategory, StepwiseMove
+from participants.models import Task
+from participants.periods import add_months, period_bounds
+from participants.services import task_create
+from tests.conftest import client_for
+from tests.factories import ConsentFactory, ParticipantFactory, ensure_reference_data, organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def record_move(participant, k):
+    ensure_reference_data()
+    first, last = period_bounds(participant.start_date, k)
+    return StepwiseMove.objects.create(
+        participant=participant,
+        period=k,
+        period_start=first,
+        period_end=last,
+        category=MoveCategory.objects.get(code="praktik_arbetsprovning"),
+    )
+
+
+def test_it_reminds_of_consents_to_renew(owner, settings):
+    settings.RATTINSATS_CONSENT_RENEWAL_DAYS = 30
+    today = timezone.localdate()
+    missing = ParticipantFactory(responsible=owner, last_name="Utansson")
+    ending = ParticipantFactory(responsible=owner, last_name="Snartsson")
+    ConsentFactory(participant=ending, valid_until=today + datetime.timedelta(days=10))
+    fine = ParticipantFactory(responsible=owner, last_name="Giltigsson")
+    ConsentFactory(participant=fine, valid_until=today + datetime.timedelta(days=200))
+    expired = ParticipantFactory(responsible=owner, last_name="Gammalsson")
+    ConsentFactory(
+        participant=expired,
+        signed_on=today - datetime.timedelta(days=400),
+        valid_until=today - datetime.timedelta(days=1),
+    )
+    reminders = reminders_for(owner, today)["consents"]
+    by_name = {r.participant.last_name: r for r in reminders}
+    assert set(by_name) == {"Utansson", "Snartsson", "Gammalsson"}
+    assert by_name["Snartsson"].due_on == today + datetime.timedelta(days=10)
+    assert by_name["Utansson"].due_on is None
+    assert by_name["Utansson"].url == reverse("participants:consents", args=[missing.pk])
+
+
+def test_it_reminds_of_ended_periods_without_a_move(owner):
+    today = timezone.localdate()
+    start = add_months(today, -7)
+    participant = ParticipantFactory(responsible=owner, start_date=start)
+    ConsentFactory(participant=participant)
+    record_move(participant, 1)
+    periods = reminders_for(owner, today)["periods"]
+    # Period 1 has its move, period 2 ended without one, period 3 is running.
+    assert [r.text for r in periods] == ["Ingen stegvis förflyttning för Mån 4–6"]
+    assert periods[0].due_on == period_bounds(start, 2)[1]
+
+
+def test_it_lists_open_flags_and_only_my_participants(owner, teammate):
+    eb = organisation("ekonomiskt_bistand")
+    mine = ParticipantFactory(responsible=owner)
+    ConsentFactory(participant=mine)
+    flag_create(actor=owner, participant=mine, organisation=eb, reason="Öppen")
+    sent = flag_create(actor=owner, participant=mine, organisation=eb, reason="Skickad")
+    casework.flag_set_status(actor=owner, flag=sent, status=Flag.Status.SENT)
+    theirs = ParticipantFactory(responsible=teammate)
+    flag_create(
+        actor=teammate,
+        participant=ConsentFactory(participant=theirs).participant,
+        organisation=eb,
+        reason="Inte min",
+    )
+    reminders = reminders_for(owner, timezone.localdate())
+    assert len(reminders["flags"]) == 1
+    assert reminders["flags"][0].participant == mine
+    assert all(r.participant != theirs for r in reminders["consents"])
+
+
+def test_it_shows_reminders_and_follow_ups_on_the_page(owner, participant):
+    task_create(
+        assignee=owner,
+        kind=Task.Kind.FOLLOW_UP,
+        participant=participant,
+        due_on=timezone.localdate(),
+    )
+    task_create(assignee=owner, kind=Task.Kind.BOOK_MAPPING, participant=participant)
+    html = client_for(owner).get(reverse("casework:tasks")).content.decode()
+    follow_ups = html.index('<h2 class="h4 mt-4">Uppföljningar</h2>')
+    assert (
+        html.index("Boka kartläggningsmöte") < follow_ups < html.index("Uppföljning efter avslut")
+    )
+    assert "Samtycken att förnya" in html and "Inget giltigt samtycke" in html
+    assert "Perioder utan stegvis förflyttning" in html
+    assert "Flaggor att skicka" in html
+
+
+# Session, user, organisation (header); open tasks with participants;
+# notifications; my participants with their consent's end; the recorded
+# moves; the open flags; the header's task count and notification count;
+# the session's renewal (savepoint, update, release).
+TASK_PAGE_QUERIES = 13
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_it_keeps_the_task_page_query_count(owner, count, django_assert_num_queries):
+    today = timezone.localdate()
+    eb = organisation("ekonomiskt_bistand")
+    for i in range(count):
+        p = ParticipantFactory(responsible=owner, start_date=add_months(today, -7))
+        if i % 2:
+            ConsentFactory(participant=p, valid_until=today + datetime.timedelta(days=5))
+            flag_create(actor=owner, participant=p, organisation=eb, reason="Start")
+        record_move(p, 1)
+        task_create(assignee=owner, kind=Task.Kind.FOLLOW_UP, participant=p, due_on=today)
+    client = client_for(owner)
+    url = reverse("casework:tasks")
+    client.get(url)
+    with django_assert_num_queries(TASK_PAGE_QUERIES):
+        response = client.get(url)
+    assert response.content.decode().count("Mån 4–6") == count
+
+
+def test_it_puts_a_csrf_token_in_every_task_form(owner, participant):
+    from tests.casework.test_flags import every_post_form_has_a_csrf_token
+
+    task_create(assignee=owner, kind=Task.Kind.FOLLOW_UP, participant=participant)
+    task_create(assignee=owner, kind=Task.Kind.OTHER, participant=participant)
+    html = client_for(owner).get(reverse("casework:tasks")).content.decode()
+    assert every_post_form_has_a_csrf_token(html)

@@ -1,0 +1,288 @@
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from casework import services as casework
+from casework.models import Flag
+from casework.services import flag_create
+from mapping.models import MoveCategory, StepwiseMove
+from participants.models import Participant
+from participants.periods import add_months, period_bounds
+from rattinsats.models import AuditEvent
+from reports.monthly import monthly_report
+from tests.conftest import client_for
+from tests.factories import ConsentFactory, ParticipantFactory, activity, organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def previous_month_start() -> datetime.date:
+    return (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+@pytest.fixture
+def month():
+    return previous_month_start()
+
+
+@pytest.fixture
+def af(db):
+    return organisation("arbetsformedlingen")
+
+
+@pytest.fixture
+def cases(owner, teammate, month, af):
+    """Four participants of the owner and one of a teammate, with changes in
+    the month before this one."""
+    eb = organisation("ekonomiskt_bistand")
+    started = ParticipantFactory(
+        responsible=owner, first_name="Alva", last_name="Startsson", start_date=month
+    )
+    ConsentFactory(participant=started, signed_on=month)
+    praktik = casework.intervention_create(
+        actor=owner,
+        participant=started,
+        activity=activity("Ordna praktik", "arbete"),
+        start_date=month + datetime.timedelta(days=3),
+    )
+    casework.intervention_update(
+        actor=owner,
+        intervention=praktik,
+        version=1,
+        start_date=praktik.start_date,
+        end_date=month + datetime.timedelta(days=10),
+        notes="",
+    )
+    to_af = flag_create(actor=owner, participant=started, organisation=af, reason="Praktik klar")
+    to_eb = flag_create(actor=owner, participant=started, organisation=eb, reason="Till EB")
+    Flag.objects.filter(pk__in=[to_af.pk, to_eb.pk]).update(
+        created_at=timezone.make_aware(
+            datetime.datetime.combine(month + datetime.timedelta(days=12), datetime.time(10))
+        )
+    )
+
+    start = add_months(month, -3) + datetime.timedelta(days=5)
+    closed = ParticipantFactory(
+        responsible=owner, first_name="Erik", last_name="Avslutsson", start_date=start
+    )
+    ConsentFactory(participant=closed, signed_on=start)
+    first, last = period_bounds(start, 1)
+    StepwiseMove.objects.create(
+        participant=closed,
+        period=1,
+        period_start=first,
+        period_end=last,
+        category=MoveCategory.objects.get(code="praktik_arbetsprovning"),
+        recorded_at=timezone.now() - datetime.timedelta(days=100),
+    )
+    Participant.objects.filter(pk=closed.pk).update(
+        status=Participant.Status.CLOSED,
+        end_date=month + datetime.timedelta(days=20),
+        closure_reason="arbete",
+        closure_result="extratjanst",
+    )
+
+    secret = ParticipantFactory(
+        responsible=owner, first_name="Sanna", last_name="Hemligsson", start_date=month
+    )
+    ConsentFactory(participant=secret, organisations=[eb])  # does not cover the AF
+    casework.intervention_create(
+        actor=owner,
+        participant=secret,
+        activity=activity("Inhämta läkarutlåtanden", "formaga"),
+        start_date=month + datetime.timedelta(days=1),
+    )
+
+    earlier = ParticipantFactory(
+        responsible=owner, last_name="Tidigaresson", start_date=add_months(month, -6)
+    )
+    Participant.objects.filter(pk=earlier.pk).update(
+        status=Participant.Status.CLOSED, end_date=month - datetime.timedelta(days=1)
+    )
+    ParticipantFactory(responsible=teammate, last_name="Andrasson", start_date=month)
+    return {"started": started, "closed": closed, "secret": secret}
+
+
+def query(month, org):
+    return {"month": f"{month:%Y-%m}", "organisation": org.pk}
+
+
+def test_it_collects_the_months_changes_per_participant(owner, cases, month, af):
+    report = monthly_report(owner, organisation=af, month=month)
+    rows = {row.participant.last_name: row for row in report.rows}
+    assert list(rows) == ["Avslutsson", "Hemligsson", "Startsson"]
+    started = [(e.kind, e.text) for e in rows["Startsson"].events]
+    assert ("Start", "Start i Rätt insats") in started
+    assert ("Insats startad", "Insats mot arbete: Ordna praktik") in started
+    assert ("Insats avslutad", "Insats mot arbete: Ordna praktik") in started
+    assert ("Flaggning", "Övrigt: Praktik klar (Att skicka)") in started
+    assert not any("Till EB" in text for _, text in started)  # flags to others stay out
+    closed = [(e.kind, e.text) for e in rows["Avslutsson"].events]
+    assert closed == [
+        ("Stegvis förflyttning", "Mån 1–3: Praktik/arbetsprövning"),
+        ("Avslut", "Arbete: Extratjänst"),
+    ]
+    assert rows["Hemligsson"].consent_ok is False
+    assert rows["Hemligsson"].events == []
+    assert [e.day for e in rows["Startsson"].events] == sorted(
+        e.day for e in rows["Startsson"].events
+    )
+
+
+def test_it_shows_the_page_and_logs_the_view(owner, cases, month, af):
+    client = client_for(owner)
+    html = client.get(reverse("reports:monthly"), query(month, af)).content.decode()
+    assert "Startsson" in html and "Ordna praktik" in html
+    assert "Samtycke saknas" in html and "Hemligsson" in html
+    assert "läkarutlåtanden" not in html
+    assert "Andrasson" not in html and "Tidigaresson" not in html
+    event = AuditEvent.objects.get(object_type="reports.monthly")
+    assert event.action == "view" and event.object_id == f"{month:%Y-%m}/{af.pk}"
+
+
+def test_it_offers_the_previous_month_by_default(owner):
+    html = client_for(owner).get(reverse("reports:monthly")).content.decode()
+    assert f'value="{previous_month_start():%Y-%m}"' in html
+    assert not AuditEvent.objects.filter(object_type="reports.monthly").exists()
+
+
+def test_it_exports_a_swedish_a4_pdf(owner, cases, month, af):
+    response = client_for(owner).get(reverse("reports:monthly_pdf"), query(month, af))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert (
+        f"manadsavstamning-{month:%Y-%m}-arbetsformedlingen.pdf"
+        in (response["Content-Disposition"])
+    )
+    reader = PdfReader(io.BytesIO(response.content))
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert (round(float(width)), round(float(height))) == (595, 842)  # A4 in points
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert f"Månadsavstämning {month:%Y-%m}" in text
+    assert "Startsson" in text and "Ordna praktik" in text and "Extratjänst" in text
+    # Who takes part without consent is not the organisation's to know.
+    assert "Hemligsson" not in text
+    assert cases["secret"].personnummer_display not in text
+    assert "1 deltagare utan samtycke som omfattar organisationen ingår inte" in text
+    assert "läkarutlåtanden" not in text
+    assert AuditEvent.objects.filter(
+        object_type="reports.monthly", action="export", detail="månadsavstämning pdf"
+    ).exists()
+
+
+def test_it_exports_a_workbook(owner, cases, month, af):
+    response = client_for(owner).get(reverse("reports:monthly_xlsx"), query(month, af))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Personnummer", "Namn", "Ansvarig", "Datum", "Händelse", "Uppgift")
+    started = cases["started"]
+    mine = [r for r in rows[1:] if r[0] == started.personnummer_display]
+    assert ("Insats startad", "Insats mot arbete: Ordna praktik") in [(r[4], r[5]) for r in mine]
+    assert all(isinstance(r[3], datetime.datetime) for r in mine)
+    # Who takes part without consent is not the organisation's to know:
+    # they are only counted, on the last row.
+    assert not [r for r in rows if cases["secret"].personnummer_display in r]
+    assert not [r for r in rows if "Sanna Hemligsson" in r]
+    assert rows[-1] == (
+        None,
+        None,
+        None,
+        None,
+        "Samtycke saknas",
+        "1 deltagare utan samtycke som omfattar organisationen ingår inte.",
+    )
+    assert AuditEvent.objects.filter(object_type="reports.monthly", action="export").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("month_value", "message"),
+    [("2026-13", "Ange månaden som ÅÅÅÅ-MM."), ("", "Ange månad."), ("2999-01", "framtiden")],
+)
+def test_it_refuses_bad_input_in_swedish(owner, af, month_value, message):
+    client = client_for(owner)
+    params = {"month": month_value, "organisation": af.pk}
+    html = client.get(reverse("reports:monthly"), params).content.decode()
+    assert message in html
+    assert f'value="{month_value}"' in html or not month_value
+    response = client.get(reverse("reports:monthly_pdf"), params)
+    assert response.status_code == 400 and message in response.content.decode()
+    response = client.get(reverse("reports:monthly_xlsx"), {"month": "2026-01"})
+    assert response.status_code == 400 and "Välj organisation." in response.content.decode()
+    assert not AuditEvent.objects.filter(object_type="reports.monthly").exists()
+
+
+def test_it_answers_anonymous_outsiders_and_wrong_methods(client, request, owner, af, month):
+    urls = [reverse(n) for n in ("reports:monthly", "reports:monthly_pdf", "reports:monthly_xlsx")]
+    for url in urls:
+        response = client.get(url, query(month, af))
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    for role in ["counsellor", "steering", "administrator"]:
+        outsider = client_for(request.getfixturevalue(role))
+        for url in urls:
+            assert outsider.get(url, query(month, af)).status_code == 404
+    for url in urls:
+        assert client_for(owner).post(url, query(month, af)).status_code == 405
+
+
+def test_it_shows_a_teammate_only_their_own_participants(teammate, cases, month, af):
+    html = client_for(teammate).get(reverse("reports:monthly"), query(month, af)).content.decode()
+    assert "Andrasson" in html and "Startsson" not in html and "Hemligsson" not in html
+
+
+# Session, user, organisation (header); the chosen organisation; the month's
+# participants; the consents covering the organisation; moves;
+# interventions; flags; the VIEW event; the form's organisations; task and
+# notification counts; the session's renewal (savepoint, update, release).
+MONTHLY_QUERIES = 16
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_it_keeps_the_query_count(owner, month, af, count, django_assert_num_queries):
+    for i in range(count):
+        p = ParticipantFactory(responsible=owner, start_date=month)
+        ConsentFactory(participant=p, signed_on=month)
+        casework.intervention_create(
+            actor=owner, participant=p, activity=activity(), start_date=month
+        )
+        flag_create(actor=owner, participant=p, organisation=af, reason=f"Flagga {i}")
+    client = client_for(owner)
+    url = reverse("reports:monthly")
+    client.get(url, query(month, af))
+    with django_assert_num_queries(MONTHLY_QUERIES):
+        client.get(url, query(month, af))
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_it_keeps_the_export_query_count(owner, month, af, count, django_assert_num_queries):
+    for _ in range(count):
+        p = ParticipantFactory(responsible=owner, start_date=month)
+        ConsentFactory(participant=p, signed_on=month)
+        casework.intervention_create(
+            actor=owner, participant=p, activity=activity(), start_date=month
+        )
+    client = client_for(owner)
+    url = reverse("reports:monthly_xlsx")
+    client.get(url, query(month, af))
+    # As the page, without the header's organisation, counts and form.
+    with django_assert_num_queries(MONTHLY_QUERIES - 4):
+        client.get(url, query(month, af))
+
+
+def test_it_never_turns_typed_text_into_a_formula(owner, month, af):
+    p = ParticipantFactory(responsible=owner, start_date=month)
+    ConsentFactory(participant=p, signed_on=month)
+    flag = flag_create(actor=owner, participant=p, organisation=af, reason='=HYPERLINK("x")')
+    Flag.objects.filter(pk=flag.pk).update(
+        created_at=timezone.make_aware(datetime.datetime.combine(month, datetime.time(9)))
+    )
+    response = client_for(owner).get(reverse("reports:monthly_xlsx"), query(month, af))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if "HYPERLINK" in str(c.value)]
+    assert len(cells) == 1 and cells[0].data_type == "s"
