@@ -16,6 +16,7 @@ from rattinsats.permissions import casework_required
 from . import selectors, services
 from .forms import ConsentForm, ParticipantSearchForm
 from .models import Consent, Participant
+from .overview import overview_sections
 from .selectors import M
 from .tabs import tabs_for
 
@@ -100,6 +101,7 @@ def participant_list(request):
 def participant_detail(request, pk: int):
     participant = selectors.participant_get_for_user(request.user, pk)
     context = participant_header_context(request, participant, "participants:detail")
+    context["overview"] = overview_sections(participant, timezone.localdate())
     return render(request, "participants/detail.html", context)
 
 

@@ -1,0 +1,40 @@
+"""Closure's section of the participant's *Översikt*: the next follow-up
+after a closure because of work or studies (one query)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from participants.models import Participant
+from participants.periods import add_months
+
+from .models import Closure
+from .services import FOLLOW_UP_AFTER_MONTHS
+
+
+def next_follow_up(participant: Participant, today: datetime.date) -> dict[str, Any] | None:
+    """None while nothing is to be followed up: an active participation, or
+    a closure for other reasons."""
+    if participant.is_active:
+        return None
+    closure = (
+        Closure.objects.filter(participant=participant, reopened_at__isnull=True)
+        .select_related("follow_up", "follow_up_task")
+        .first()
+    )
+    if closure is None or not closure.leads_to_follow_up:
+        return None
+    follow_up = getattr(closure, "follow_up", None)
+    due = (
+        closure.follow_up_task.due_on
+        if closure.follow_up_task is not None and closure.follow_up_task.due_on
+        else add_months(closure.closed_on, FOLLOW_UP_AFTER_MONTHS)
+    )
+    return {
+        "participant": participant,
+        "closure": closure,
+        "follow_up": follow_up,
+        "due": due,
+        "overdue": follow_up is None and due < today,
+    }
