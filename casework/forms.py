@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from participants.forms import DateInput
 from rattinsats.models import Organisation
 
-from .models import InterventionActivity, JournalNote
+from .models import Flag, InterventionActivity, JournalNote
 
 
 class InterventionDatesForm(forms.Form):
@@ -100,6 +100,9 @@ class FlagForm(forms.Form):
     )
 
 
+ALL_STATUSES = "alla"
+
+
 class FlagFilterForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
@@ -107,4 +110,18 @@ class FlagFilterForm(forms.Form):
         required=False,
         empty_label=_("Alla organisationer"),
     )
-    include_done = forms.BooleanField(label=_("Visa även hanterade"), required=False)
+    # "Att skicka" first: the default, when nothing is chosen.
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[*Flag.Status.choices, (ALL_STATUSES, _("Alla statusar"))],
+        required=False,
+        initial=Flag.Status.OPEN,
+    )
+
+    def status_wanted(self) -> str | None:
+        """The state to list, or None for every state; "att skicka" unless
+        another was chosen."""
+        status = self.cleaned_data.get("status") if self.is_valid() else ""
+        if status == ALL_STATUSES:
+            return None
+        return status or Flag.Status.OPEN

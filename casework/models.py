@@ -15,17 +15,35 @@ from rattinsats.models import Organisation
 
 class Flag(models.Model):
     """A flag (*flaggning*) to one of the home organisations: something in
-    the case that organisation needs to know and act on in its own system."""
+    the case that organisation needs to know and act on in its own system.
+
+    Its states: *att skicka* → *skickad* (who, when and how: Viva, AIS or
+    telephone) → optionally *kvitterad* (the organisation has acknowledged
+    it: who recorded that, when). A flag not yet sent can instead be
+    *återkallad* (withdrawn: who, when, why), as when the closure it told of
+    is undone. The moves are the services' in :mod:`casework.services`."""
 
     class Kind(models.TextChoices):
         START = "start", _("Start i Rätt insats")
         CLOSURE = "closure", _("Avslut")
+        CLOSURE_UNDONE = "undone", _("Avslut ångrat")
         MANUAL = "manual", _("Övrigt")
 
     class Status(models.TextChoices):
+        # The stored values are those of the first version (open → sent →
+        # done), so old rows stay valid; "done" is now shown as the
+        # organisation's acknowledgement.
         OPEN = "open", _("Att skicka")
         SENT = "sent", _("Skickad")
-        DONE = "done", _("Hanterad")
+        DONE = "done", _("Kvitterad")
+        WITHDRAWN = "withdrawn", _("Återkallad")
+
+    class SentVia(models.TextChoices):
+        """How the flag reached the organisation."""
+
+        VIVA = "viva", _("Viva")
+        AIS = "ais", _("AIS")
+        PHONE = "telefon", _("Telefon")
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="flags")
     organisation = models.ForeignKey(
@@ -37,19 +55,48 @@ class Flag(models.Model):
     kind = models.CharField(_("typ"), max_length=10, choices=Kind.choices, default=Kind.MANUAL)
     reason = models.TextField(_("anledning"))
     status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("skapad"), default=timezone.now)
     sent_at = models.DateTimeField(_("skickad"), null=True, blank=True)
-    done_at = models.DateTimeField(_("hanterad"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("skickad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Empty for flags sent before the way was recorded.
+    sent_via = models.CharField(_("skickad via"), max_length=8, choices=SentVia.choices, blank=True)
+    # The acknowledgement (status "done").
+    done_at = models.DateTimeField(_("kvitterad"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("kvittens registrerad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("återkallad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_reason = models.TextField(_("skäl till återkallelsen"), blank=True)
 
     if TYPE_CHECKING:
-        # Set by the flags page for its template: the status the flag can
-        # move on to, or None.
-        next_status: str | None
+        # Set by the flag pages for their templates: the way the flag is
+        # most likely sent, chosen first in its form.
+        usual_way: str
 
     class Meta:
         db_table = "participants_flag"
@@ -57,6 +104,13 @@ class Flag(models.Model):
         verbose_name = _("flaggning")
         verbose_name_plural = _("flaggningar")
         indexes = [models.Index(fields=["organisation", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="withdrawn", withdrawn_at__isnull=False)
+                | ~Q(status="withdrawn") & Q(withdrawn_at__isnull=True),
+                name="flag_withdrawn_has_time",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.organisation}"

@@ -35,9 +35,14 @@ def journal_for(participant: Participant) -> list[JournalNote]:
     return notes
 
 
+FLAG_RELATED = ("organisation", "created_by", "sent_by", "done_by", "withdrawn_by")
+
+
 def flags_for(participant: Participant) -> list[Flag]:
+    """Every flag of the participant, withdrawn ones included (they are
+    part of the history): those to send first."""
     return list(
-        participant.flags.select_related("organisation", "created_by").order_by(
+        participant.flags.select_related(*FLAG_RELATED).order_by(
             _flag_status_order(), "-created_at", "-id"
         )
     )
@@ -47,19 +52,21 @@ def _flag_status_order():
     return Case(
         When(status=Flag.Status.OPEN, then=Value(0)),
         When(status=Flag.Status.SENT, then=Value(1)),
-        default=Value(2),
+        When(status=Flag.Status.DONE, then=Value(2)),
+        default=Value(3),
         output_field=IntegerField(),
     )
 
 
-def flag_list(user, *, organisation=None, include_done: bool = False) -> QuerySet[Flag]:
-    """Flags of the participants ``user`` may see, open ones first."""
+def flag_list(user, *, organisation=None, status: str | None = Flag.Status.OPEN) -> QuerySet[Flag]:
+    """Flags of the participants ``user`` may see, in one state (``None``:
+    all of them, those to send first)."""
     qs = Flag.objects.filter(participant__in=participants_visible_to(user).values("pk"))
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
-    if not include_done:
-        qs = qs.exclude(status=Flag.Status.DONE)
-    return qs.select_related("participant", "organisation", "created_by").order_by(
+    if status is not None:
+        qs = qs.filter(status=status)
+    return qs.select_related("participant", *FLAG_RELATED).order_by(
         _flag_status_order(), "-created_at", "-id"
     )
 
@@ -83,10 +90,11 @@ class Reminder:
 
 
 def reminders_for(user, today: datetime.date) -> dict[str, list[Reminder]]:
-    """The computed part of "Att göra" for the active participants the user
-    is responsible for: consents to renew, ended periods without a recorded
-    stepwise move and open flags. Three queries whatever the number of
-    participants."""
+    """The computed part of "Att göra" for the participants the user is
+    responsible for: for the active ones, consents to renew and ended
+    periods without a recorded stepwise move; for every one, closed
+    participations included, the flags still to send. Four queries whatever
+    the number of participants and flags."""
     valid_until = (
         Consent.objects.filter(
             participant=OuterRef("pk"),
@@ -98,9 +106,9 @@ def reminders_for(user, today: datetime.date) -> dict[str, list[Reminder]]:
         .annotate(last=Max("valid_until"))
         .values("last")
     )
+    mine = participants_visible_to(user).filter(responsible=user)
     participants = list(
-        participants_visible_to(user)
-        .filter(responsible=user, status=Participant.Status.ACTIVE)
+        mine.filter(status=Participant.Status.ACTIVE)
         .annotate(consent_valid_until=Subquery(valid_until))
         .order_by("last_name", "first_name", "id")
     )
@@ -138,15 +146,19 @@ def reminders_for(user, today: datetime.date) -> dict[str, list[Reminder]]:
                     )
                 )
 
+    # Closed participations too: a closure's flags are sent after it.
     flags = [
         Reminder(
-            by_pk[f.participant_id],
+            f.participant,
             f"{f.get_kind_display()} → {f.organisation}",
             None,
             "casework:participant_flags",
         )
-        for f in Flag.objects.filter(participant__in=list(by_pk), status=Flag.Status.OPEN)
-        .select_related("organisation")
+        for f in Flag.objects.filter(
+            participant__in=mine.filter(anonymised_at__isnull=True).values("pk"),
+            status=Flag.Status.OPEN,
+        )
+        .select_related("participant", "organisation")
         .order_by("created_at", "id")
     ]
     return {"consents": consents, "periods": periods, "flags": flags}

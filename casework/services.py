@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from participants.models import Participant
 from participants.selectors import consent_covers, participant_require_change
 from rattinsats.audit import Action, audit_log
-from rattinsats.models import User
+from rattinsats.models import Organisation, User
 
 from .models import Flag, Intervention, InterventionActivity, JournalNote
 
@@ -33,7 +33,7 @@ def flag_create(
     *,
     actor: User,
     participant: Participant,
-    organisation,
+    organisation: Organisation,
     reason: str,
     kind: str = Flag.Kind.MANUAL,
 ) -> Flag:
@@ -189,42 +189,142 @@ def journal_note_create(
     return note
 
 
-# The only moves of a flag's status: open → sent → done.
-FLAG_NEXT_STATUS: dict[str, str] = {
-    Flag.Status.OPEN: Flag.Status.SENT,
-    Flag.Status.SENT: Flag.Status.DONE,
+# The moves of a flag: att skicka → skickad → kvitterad, or att skicka →
+# återkallad. A flag once sent cannot be withdrawn: the organisation has it.
+FLAG_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Flag.Status.OPEN: (Flag.Status.SENT, Flag.Status.WITHDRAWN),
+    Flag.Status.SENT: (Flag.Status.DONE,),
+}
+
+# The system each organisation keeps its cases in (domain.md §4 step 1): the
+# way a flag to it is most often sent, offered first on the pages.
+USUAL_WAY: dict[str, str] = {
+    Organisation.Kind.EKONOMISKT_BISTAND: Flag.SentVia.VIVA,
+    Organisation.Kind.JOBBCENTRUM: Flag.SentVia.VIVA,
+    Organisation.Kind.ARBETSFORMEDLINGEN: Flag.SentVia.AIS,
 }
 
 
-@transaction.atomic
-def flag_set_status(*, actor: User, flag: Flag, status: str) -> Flag:
-    """Move a flag on: open → sent (only while a valid consent covers the
-    organisation: sending shares the person's data) → done."""
+def flag_usual_way(organisation: Organisation) -> str:
+    return USUAL_WAY.get(organisation.kind, Flag.SentVia.PHONE)
+
+
+def _flag_lock_for(*, actor: User, flag: Flag, status: str) -> Flag:
+    """The flag's row, locked, once ``actor`` may change the case and the
+    flag may move to ``status`` from where it is; a Swedish refusal
+    otherwise."""
     participant_require_change(actor, flag.participant)
-    locked = Flag.objects.select_for_update().select_related("organisation").get(pk=flag.pk)
-    if FLAG_NEXT_STATUS.get(locked.status) != status:
+    locked = (
+        Flag.objects.select_for_update(of=("self",))
+        .select_related("organisation", "participant")
+        .get(pk=flag.pk)
+    )
+    if status in FLAG_TRANSITIONS.get(locked.status, ()):
+        return locked
+    if status == Flag.Status.WITHDRAWN and locked.status in (Flag.Status.SENT, Flag.Status.DONE):
         raise ValidationError(
-            _("Flaggan kan inte få status ”%(status)s” nu: den har status ”%(current)s”.")
-            % {
-                "status": Flag.Status(status).label if status in Flag.Status else status,
-                "current": locked.get_status_display(),
-            }
-        )
-    now = timezone.now()
-    if status == Flag.Status.SENT:
-        if not consent_covers(flag.participant, locked.organisation, timezone.localdate()):
-            raise ConsentMissing(
-                _(
-                    "Flaggan kan inte skickas till %(org)s: det finns inget giltigt samtycke "
-                    "som omfattar organisationen."
-                )
-                % {"org": locked.organisation}
+            _(
+                "Flaggan är redan skickad och kan inte återkallas. Skapa en ny flagga "
+                "till organisationen i stället."
             )
-        locked.sent_at = now
-    else:
-        locked.done_at = now
-    locked.status = status
-    locked.save(update_fields=["status", "sent_at", "done_at"])
-    audit_log(actor=actor, action=Action.CHANGE, obj=locked, detail=f"status {status}")
-    flag.status, flag.sent_at, flag.done_at = locked.status, locked.sent_at, locked.done_at
+        )
+    raise ValidationError(
+        _("Flaggan kan inte få status ”%(status)s” nu: den har status ”%(current)s”.")
+        % {
+            "status": Flag.Status(status).label if status in Flag.Status.values else status,
+            "current": locked.get_status_display(),
+        }
+    )
+
+
+FLAG_STATE_FIELDS = [
+    "status",
+    "sent_at",
+    "sent_by",
+    "sent_via",
+    "done_at",
+    "done_by",
+    "withdrawn_at",
+    "withdrawn_by",
+    "withdrawn_reason",
+]
+
+
+def _flag_save(*, actor: User, locked: Flag, flag: Flag, detail: str) -> Flag:
+    locked.clean_fields()
+    locked.save(update_fields=FLAG_STATE_FIELDS)
+    audit_log(actor=actor, action=Action.CHANGE, obj=locked, detail=detail)
+    # The caller's object follows the stored row.
+    for name in FLAG_STATE_FIELDS:
+        setattr(flag, name, getattr(locked, name))
     return locked
+
+
+@transaction.atomic
+def flag_send(*, actor: User, flag: Flag, via: str) -> Flag:
+    """Record that the flag has been sent, and how (Viva, AIS or telephone).
+    Only while a valid consent covers the organisation: sending shares the
+    person's data."""
+    if via not in Flag.SentVia.values:
+        raise ValidationError({"via": _("Ange hur flaggan skickades: Viva, AIS eller telefon.")})
+    locked = _flag_lock_for(actor=actor, flag=flag, status=Flag.Status.SENT)
+    if not consent_covers(locked.participant, locked.organisation, timezone.localdate()):
+        raise ConsentMissing(
+            _(
+                "Flaggan kan inte skickas till %(org)s: det finns inget giltigt samtycke "
+                "som omfattar organisationen."
+            )
+            % {"org": locked.organisation}
+        )
+    locked.status = Flag.Status.SENT
+    locked.sent_at = timezone.now()
+    locked.sent_by = actor
+    locked.sent_via = via
+    return _flag_save(actor=actor, locked=locked, flag=flag, detail=f"status sent via {via}")
+
+
+@transaction.atomic
+def flag_acknowledge(*, actor: User, flag: Flag) -> Flag:
+    """Record that the organisation has acknowledged a sent flag."""
+    locked = _flag_lock_for(actor=actor, flag=flag, status=Flag.Status.DONE)
+    locked.status = Flag.Status.DONE
+    locked.done_at = timezone.now()
+    locked.done_by = actor
+    return _flag_save(actor=actor, locked=locked, flag=flag, detail="status done")
+
+
+@transaction.atomic
+def flag_withdraw(*, actor: User, flag: Flag, reason: str) -> Flag:
+    """Withdraw a flag that has not been sent: it stays in the history with
+    who withdrew it, when and why, and is no longer to be sent."""
+    if not (reason or "").strip():
+        raise ValidationError({"withdrawn_reason": _("Ange varför flaggan återkallas.")})
+    locked = _flag_lock_for(actor=actor, flag=flag, status=Flag.Status.WITHDRAWN)
+    locked.status = Flag.Status.WITHDRAWN
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_by = actor
+    locked.withdrawn_reason = reason.strip()
+    return _flag_save(actor=actor, locked=locked, flag=flag, detail="status withdrawn")
+
+
+def flag_set_status(
+    *, actor: User, flag: Flag, status: str, via: str = "", reason: str = ""
+) -> Flag:
+    """Move a flag to ``status`` through the service of that move. Kept for
+    callers that move flags by status (the demo data): a flag sent without
+    saying how is recorded as sent through the organisation's own system."""
+    if status == Flag.Status.SENT:
+        return flag_send(actor=actor, flag=flag, via=via or flag_usual_way(flag.organisation))
+    if status == Flag.Status.DONE:
+        return flag_acknowledge(actor=actor, flag=flag)
+    if status == Flag.Status.WITHDRAWN:
+        return flag_withdraw(actor=actor, flag=flag, reason=reason)
+    # Nothing moves a flag back to "att skicka", nor to an unknown state.
+    participant_require_change(actor, flag.participant)
+    raise ValidationError(
+        _("Flaggan kan inte få status ”%(status)s” nu: den har status ”%(current)s”.")
+        % {
+            "status": Flag.Status(status).label if status in Flag.Status.values else status,
+            "current": flag.get_status_display(),
+        }
+    )

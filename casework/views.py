@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from participants import selectors as participant_selectors
 from participants.views import participant_for_page, participant_header_context, record_for_page
+from rattinsats.drafts import accepts_form_draft, draft_claim
 from rattinsats.forms import add_validation_errors
 from rattinsats.models import Organisation
 from rattinsats.permissions import casework_required
@@ -94,12 +95,14 @@ def intervention_edit(request, pk: int, intervention_pk: int):
     return render(request, "casework/intervention_edit.html", context)
 
 
+@accepts_form_draft
 @casework_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def participant_journal(request, pk: int):
     participant = participant_for_page(request, pk)
     form = JournalNoteForm(
-        request.POST or None,
+        # A note posted after the session ended comes back after the login.
+        request.POST or draft_claim(request),
         initial={"kind": JournalNote.Kind.DAY, "happened_on": timezone.localdate()},
     )
     if _submit(
@@ -157,23 +160,39 @@ def participant_flags(request, pk: int):
         request, participant, "casework:participant_flags", consents=consents
     )
     flags = selectors.flags_for(participant)
-    for flag in flags:
-        flag.next_status = services.FLAG_NEXT_STATUS.get(flag.status)
+    _with_usual_way(flags)
     today = timezone.localdate()
     covered = {o.pk for c in consents if c.is_valid_on(today) for o in c.organisations.all()}
     not_covered = [o for o in Organisation.objects.all() if o.pk not in covered]
-    context.update({"flags": flags, "form": form, "not_covered": not_covered})
+    context.update(
+        {"flags": flags, "form": form, "not_covered": not_covered, "ways": Flag.SentVia.choices}
+    )
     return render(request, "casework/participant_flags.html", context)
+
+
+def _with_usual_way(flags) -> None:
+    """The way each flag is most likely sent, chosen first in its form."""
+    for flag in flags:
+        flag.usual_way = services.flag_usual_way(flag.organisation)
 
 
 @casework_required
 @require_POST
 def flag_status(request, pk: int, flag_pk: int):
-    participant, flag = record_for_page(request, pk, Flag, flag_pk)
+    """Mark a flag sent (with how) or acknowledged."""
+    participant, flag = record_for_page(
+        request, pk, Flag.objects.select_related("organisation"), flag_pk
+    )
+    status = request.POST.get("status", "")
     try:
-        services.flag_set_status(
-            actor=request.user, flag=flag, status=request.POST.get("status", "")
-        )
+        if status == Flag.Status.SENT:
+            services.flag_send(actor=request.user, flag=flag, via=request.POST.get("via", ""))
+        elif status == Flag.Status.DONE:
+            services.flag_acknowledge(actor=request.user, flag=flag)
+        else:
+            # Withdrawing needs a reason and happens where one is given (an
+            # undone closure); anything else is refused with its reason.
+            services.flag_set_status(actor=request.user, flag=flag, status=status)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -189,17 +208,16 @@ def flag_status(request, pk: int, flag_pk: int):
 @casework_required
 @require_GET
 def flag_list(request):
-    """Flags of the user's participants per organisation, open ones first.
-    The filter holds only an organisation's id, never personal data."""
+    """Flags of the user's participants by organisation and state, those to
+    send by default. The filter holds only an organisation's id and a state,
+    never personal data."""
     form = FlagFilterForm(request.GET or None)
-    organisation, include_done = None, False
-    if form.is_valid():
-        organisation = form.cleaned_data["organisation"]
-        include_done = form.cleaned_data["include_done"]
-    flags = selectors.flag_list(request.user, organisation=organisation, include_done=include_done)
+    organisation = form.cleaned_data["organisation"] if form.is_valid() else None
+    flags = selectors.flag_list(
+        request.user, organisation=organisation, status=form.status_wanted()
+    )
     page = Paginator(flags, FLAG_PAGE_SIZE).get_page(request.GET.get("page"))
-    for flag in page.object_list:
-        flag.next_status = services.FLAG_NEXT_STATUS.get(flag.status)
+    _with_usual_way(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -209,6 +227,7 @@ def flag_list(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
+            "ways": Flag.SentVia.choices,
         },
     )
 

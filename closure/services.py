@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.models import Flag
-from casework.services import ConsentMissing, flag_create
+from casework.services import ConsentMissing, flag_create, flag_withdraw
 from participants.models import ClosureReason, ClosureResult, Participant, Task
 from participants.periods import add_months, period_label, period_of
 from participants.selectors import (
@@ -422,8 +422,9 @@ def closure_flag_send(*, actor: User, closure: Closure, organisation: Organisati
 def closure_reopen(*, actor: User, participant: Participant, reason: str) -> Closure:
     """Undo a closure registered by mistake. The closure stays in the history
     marked as reopened, the participant is active again, the end snapshot
-    and the open follow-up task go, and the organisations that were told of
-    the closure are told it is undone (where consent still allows)."""
+    and the open follow-up task go, the closure flags not yet sent are
+    withdrawn, and the organisations that were sent one are told the
+    closure is undone (where consent still allows)."""
     participant_require_change(actor, participant)
     locked = _lock(participant)
     reason = (reason or "").strip()
@@ -478,26 +479,59 @@ def closure_reopen(*, actor: User, participant: Participant, reason: str) -> Clo
         )
     audit_log(actor=actor, action=Action.CHANGE, obj=closure, detail="avslut ångrat")
 
-    undo = _("Avslutet %(date)s är ångrat (registrerat av misstag). Deltagandet fortsätter.") % {
-        "date": closure.closed_on.isoformat()
-    }
-    for flag in closure.flags.select_related("organisation"):
-        try:
-            flag_create(
-                actor=actor,
-                participant=locked,
-                organisation=flag.organisation,
-                reason=undo,
-                kind=Flag.Kind.MANUAL,
-            )
-        except ConsentMissing:
-            logger.info("closure %s: undo not flagged for want of consent", closure.pk)
+    _closure_flags_undo(actor=actor, closure=closure, participant=locked)
     for field in ("status", "end_date", "closure_reason", "closure_result"):
         setattr(participant, field, getattr(locked, field))
     return closure
 
 
+def _closure_flags_undo(*, actor: User, closure: Closure, participant: Participant) -> None:
+    """The closure's flags after it is undone: one not yet sent is withdrawn
+    (it stays in the history, and nobody is asked to send news of a closure
+    that no longer holds); an organisation that was sent one, acknowledged
+    or not, gets a new flag saying the closure is undone, where consent
+    still allows."""
+    date = closure.closed_on.isoformat()
+    withdrawn = _("Avslutet %(date)s är ångrat, så avslutsflaggan ska inte skickas.") % {
+        "date": date
+    }
+    undo = _("Avslutet %(date)s är ångrat (registrerat av misstag). Deltagandet fortsätter.") % {
+        "date": date
+    }
+    # Locked, so that no flag is marked sent between the look and the move.
+    flags = closure.flags.select_for_update(of=("self",)).select_related(
+        "organisation", "participant"
+    )
+    for flag in flags.order_by("id"):
+        if flag.status == Flag.Status.OPEN:
+            flag_withdraw(actor=actor, flag=flag, reason=withdrawn)
+        elif flag.status in (Flag.Status.SENT, Flag.Status.DONE):
+            try:
+                flag_create(
+                    actor=actor,
+                    participant=participant,
+                    organisation=flag.organisation,
+                    reason=undo,
+                    kind=Flag.Kind.CLOSURE_UNDONE,
+                )
+            except ConsentMissing:
+                logger.info("closure %s: undo not flagged for want of consent", closure.pk)
+
+
 # --- Follow-up ----------------------------------------------------------------
+
+# The follow-up is made one month after the closure (domain.md §4 step 7),
+# when the person has had time to start the job or the studies and can say
+# whether they work and support them. It may be recorded from two weeks
+# after the closure, to leave room for a person who can only be reached a
+# little early, but never on the day of the closure or just after, when
+# nothing about the job or studies can be known yet.
+FOLLOW_UP_EARLIEST_DAYS = 14
+
+
+def follow_up_earliest(closure: Closure) -> datetime.date:
+    """The first day the follow-up of ``closure`` may be recorded."""
+    return closure.closed_on + datetime.timedelta(days=FOLLOW_UP_EARLIEST_DAYS)
 
 
 def extended_support_latest(closure: Closure) -> datetime.date:
@@ -532,9 +566,12 @@ def follow_up_record(
     errors: dict[str, str] = {}
     date_error = _day_error(
         followed_up_on,
-        earliest=closure.closed_on,
+        earliest=follow_up_earliest(closure),
         missing=_("Ange datum för uppföljningen."),
-        too_early=_("Uppföljningen kan inte vara före avslutet %(date)s."),
+        too_early=_(
+            "Uppföljningen görs en månad efter avslutet och kan registreras tidigast "
+            "%(date)s, två veckor efter avslutet."
+        ),
         future=_("Uppföljningsdatumet kan inte ligga i framtiden."),
         today=timezone.localdate(),
     )

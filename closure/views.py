@@ -58,6 +58,7 @@ def _page(request, participant, status=200, **forms):
             "extended_support_latest": services.extended_support_latest(current)
             if current
             else None,
+            "follow_up_earliest": services.follow_up_earliest(current) if current else None,
             "closure_form": forms.get("closure_form") or ClosureForm(initial={"closed_on": today}),
             "start_form": forms.get("start_form")
             or StartStatusForm(

@@ -6,7 +6,7 @@ Only participants whose valid consent covers the organisation on the day the
 report is made are shown with details. On the page, which only project
 staff see, the others appear as "samtycke saknas" so that their consent can
 be renewed; the files, which go to the organisation, only count them: they
-must not tell the organisation who takes part without consent. Five queries
+must not tell the organisation who takes part without consent. Six queries
 whatever the number of participants.
 """
 
@@ -52,6 +52,11 @@ class MonthlyReport:
     last: datetime.date
     made_on: datetime.date
     rows: list[MonthlyRow]
+    # Flags to the organisation that, on ``unsent_counted_on`` (the month's
+    # last day, or today for the running month), had been created but
+    # neither sent nor withdrawn.
+    unsent_flags: int = 0
+    unsent_counted_on: datetime.date | None = None
 
     @property
     def shared_rows(self) -> list[MonthlyRow]:
@@ -62,6 +67,20 @@ class MonthlyReport:
     @property
     def without_consent(self) -> int:
         return sum(1 for row in self.rows if not row.consent_ok)
+
+    @property
+    def unsent_flags_line(self) -> str:
+        return _("Flaggor som inte skickats: %(n)s") % {"n": self.unsent_flags}
+
+    @property
+    def unsent_flags_explained(self) -> str:
+        return _(
+            "Flaggor till %(org)s som den %(date)s var skapade men varken skickade eller "
+            "återkallade."
+        ) % {
+            "org": self.organisation,
+            "date": self.unsent_counted_on.isoformat() if self.unsent_counted_on else "",
+        }
 
     @property
     def month_label(self) -> str:
@@ -95,9 +114,12 @@ def monthly_report(
     user, *, organisation, month: datetime.date, today: datetime.date | None = None
 ) -> MonthlyReport:
     """The participants ``user`` may see who took part during the month,
-    each with the month's changes: start, stepwise moves recorded for a
-    period that ended or was recorded in the month, interventions started
-    or ended, flags to the organisation created or sent, and the closure."""
+    each with the changes that happened in the month, dated the day they
+    happened: start, stepwise moves for a period that ended in the month
+    (or recorded in it, for an earlier period), interventions started or
+    ended, flags to the organisation created or sent (withdrawn flags never
+    reached it and are left out), and the closure. Also the number of flags
+    to the organisation still unsent at the month's end."""
     today = today or timezone.localdate()
     first, last = month_bounds(month)
     start, end = _aware_bounds(first, last)
@@ -144,9 +166,15 @@ def monthly_report(
         .order_by("period")
     )
     for move in moves:
+        # A move recorded late for a period that ended before the month is
+        # dated the day it was recorded, within the month.
+        if first <= move.period_end <= last:
+            day = move.period_end
+        else:
+            day = timezone.localdate(move.recorded_at)
         add(
             move.participant_id,
-            min(move.period_end, last),
+            day,
             _("Stegvis förflyttning"),
             f"{period_label(move.period)}: {move.category.name}",
         )
@@ -166,20 +194,53 @@ def monthly_report(
         if item.end_date and first <= item.end_date <= last:
             add(item.participant_id, item.end_date, _("Insats avslutad"), label)
 
-    flags = Flag.objects.filter(participant__in=shared, organisation=organisation).filter(
-        _in_month("created_at", start, end) | _in_month("sent_at", start, end)
+    flags = (
+        Flag.objects.filter(participant__in=shared, organisation=organisation)
+        .exclude(status=Flag.Status.WITHDRAWN)
+        .filter(_in_month("created_at", start, end) | _in_month("sent_at", start, end))
     )
     for flag in flags:
-        add(
-            flag.participant_id,
-            timezone.localdate(flag.created_at),
-            _("Flaggning"),
-            f"{flag.get_kind_display()}: {flag.reason} ({flag.get_status_display()})",
-        )
+        text = f"{flag.get_kind_display()}: {flag.reason}"
+        if start <= flag.created_at < end:
+            add(flag.participant_id, timezone.localdate(flag.created_at), _("Flagga skapad"), text)
+        if flag.sent_at is not None and start <= flag.sent_at < end:
+            if flag.sent_via:
+                text = _("%(flag)s (via %(via)s)") % {
+                    "flag": text,
+                    "via": flag.get_sent_via_display(),
+                }
+            add(flag.participant_id, timezone.localdate(flag.sent_at), _("Flagga skickad"), text)
 
     for row in rows.values():
         row.events.sort(key=lambda e: e.day)
-    return MonthlyReport(organisation, first, last, today, list(rows.values()))
+    cutoff = min(end, timezone.now())
+    return MonthlyReport(
+        organisation,
+        first,
+        last,
+        today,
+        list(rows.values()),
+        unsent_flags=_unsent_flags(user, organisation, cutoff),
+        unsent_counted_on=min(last, today),
+    )
+
+
+def _unsent_flags(user, organisation, cutoff: datetime.datetime) -> int:
+    """Flags to ``organisation`` of the participants ``user`` may see that at
+    ``cutoff`` had been created but neither sent nor withdrawn."""
+    return (
+        Flag.objects.filter(
+            participant__in=participants_visible_to(user).values("pk"),
+            organisation=organisation,
+            created_at__lt=cutoff,
+        )
+        .filter(
+            Q(sent_at__isnull=True, status__in=[Flag.Status.OPEN, Flag.Status.WITHDRAWN])
+            | Q(sent_at__gte=cutoff)
+        )
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=cutoff))
+        .count()
+    )
 
 
 XLSX_HEADERS = ["Personnummer", "Namn", "Ansvarig", "Datum", "Händelse", "Uppgift"]
@@ -234,6 +295,7 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
             date_cell = WriteOnlyCell(sheet, value=event.day)
             date_cell.number_format = "yyyy-mm-dd"
             sheet.append([*who, date_cell, event.kind, _text(sheet, event.text)])
+    sheet.append([None, None, None, None, report.unsent_flags_line, report.unsent_flags_explained])
     if report.without_consent:
         sheet.append([None, None, None, None, _("Samtycke saknas"), _without_consent(report)])
     out = io.BytesIO()

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from casework import services as casework
 from casework.models import Flag
@@ -122,23 +123,51 @@ def test_it_refuses_bad_input_in_swedish(owner_client, participant):
 def test_it_sends_from_the_tab_and_shows_a_refusal(owner, owner_client, flag, consent):
     url = reverse("casework:flag_status", args=[flag.participant_id, flag.pk])
     consent_withdraw(actor=owner, consent=consent)
-    response = owner_client.post(url, {"status": "sent"}, follow=True)
-    assert "inget giltigt samtycke" in response.content.decode()
+    response = owner_client.post(url, {"status": "sent", "via": "viva"}, follow=True)
+    assert "det finns inget giltigt samtycke" in response.content.decode()
     flag.refresh_from_db()
     assert flag.status == Flag.Status.OPEN
     ConsentFactory(participant=flag.participant)
-    response = owner_client.post(url, {"status": "sent", "back": "list"})
+    # How it was sent must be said.
+    response = owner_client.post(url, {"status": "sent"}, follow=True)
+    assert "Ange hur flaggan skickades: Viva, AIS eller telefon." in response.content.decode()
+    flag.refresh_from_db()
+    assert flag.status == Flag.Status.OPEN
+    response = owner_client.post(url, {"status": "sent", "via": "telefon", "back": "list"})
     assert response.url == reverse("casework:flags")
     flag.refresh_from_db()
     assert flag.status == Flag.Status.SENT
+    assert (flag.sent_by, flag.sent_via) == (owner, Flag.SentVia.PHONE)
+    html = owner_client.get(reverse("casework:flags"), {"status": "sent"}).content.decode()
+    assert f"skickad {timezone.localdate(flag.sent_at)} av {owner} via Telefon" in html
+    owner_client.post(url, {"status": "done"})
+    flag.refresh_from_db()
+    assert (flag.status, flag.done_by) == (Flag.Status.DONE, owner)
+    html = owner_client.get(
+        reverse("casework:participant_flags", args=[flag.participant_id])
+    ).content.decode()
+    assert f"kvitterad {timezone.localdate(flag.done_at)}, registrerat av {owner}" in html
 
 
-def test_it_lists_flags_per_organisation_open_first(owner, teammate, django_assert_num_queries):
+def test_it_does_not_withdraw_from_the_status_form(owner_client, flag):
+    url = reverse("casework:flag_status", args=[flag.participant_id, flag.pk])
+    response = owner_client.post(url, {"status": "withdrawn"}, follow=True)
+    assert "Ange varför flaggan återkallas." in response.content.decode()
+    flag.refresh_from_db()
+    assert flag.status == Flag.Status.OPEN
+
+
+def test_it_lists_flags_per_organisation_to_send_by_default(owner, teammate):
     eb, af = organisation("ekonomiskt_bistand"), organisation("arbetsformedlingen")
     mine = ParticipantFactory(responsible=owner, last_name="Minsson")
     ConsentFactory(participant=mine)
     sent = flag_create(actor=owner, participant=mine, organisation=eb, reason="Skickad redan")
-    casework.flag_set_status(actor=owner, flag=sent, status=Flag.Status.SENT)
+    casework.flag_send(actor=owner, flag=sent, via=Flag.SentVia.VIVA)
+    done = flag_create(actor=owner, participant=mine, organisation=eb, reason="Kvitterad redan")
+    casework.flag_send(actor=owner, flag=done, via=Flag.SentVia.VIVA)
+    casework.flag_acknowledge(actor=owner, flag=done)
+    gone = flag_create(actor=owner, participant=mine, organisation=eb, reason="Återkallad")
+    casework.flag_withdraw(actor=owner, flag=gone, reason="Skapad av misstag")
     flag_create(actor=owner, participant=mine, organisation=eb, reason="Ska skickas")
     flag_create(actor=owner, participant=mine, organisation=af, reason="Till AF")
     theirs = ParticipantFactory(responsible=teammate, last_name="Andrasson")
@@ -146,11 +175,31 @@ def test_it_lists_flags_per_organisation_open_first(owner, teammate, django_asse
     flag_create(actor=teammate, participant=theirs, organisation=eb, reason="Inte din")
 
     client = client_for(owner)
-    html = client.get(reverse("casework:flags"), {"organisation": eb.pk}).content.decode()
-    assert html.index("Ska skickas") < html.index("Skickad redan")
+    url = reverse("casework:flags")
+    html = client.get(url, {"organisation": eb.pk}).content.decode()
+    assert "Ska skickas" in html
+    assert "Skickad redan" not in html and "Kvitterad redan" not in html
+    assert "Återkallad" not in html.split("<table")[1]
     assert "Till AF" not in html and "Inte din" not in html and "Andrasson" not in html
-    done = client.get(reverse("casework:flags")).content.decode()
-    assert "Till AF" in done
+    # Without any filter: every organisation, still only those to send.
+    html = client.get(url).content.decode()
+    assert "Till AF" in html and "Ska skickas" in html and "Skickad redan" not in html
+    # One state at a time, or all of them with those to send first.
+    for status, shown in [
+        ("sent", "Skickad redan"),
+        ("done", "Kvitterad redan"),
+        ("withdrawn", "Skapad av misstag"),
+    ]:
+        html = client.get(url, {"organisation": eb.pk, "status": status}).content.decode()
+        assert shown in html, status
+        assert "Ska skickas" not in html, status
+    html = client.get(url, {"organisation": eb.pk, "status": "alla"}).content.decode()
+    order = [html.index(text) for text in ("Ska skickas", "Skickad redan", "Kvitterad redan")]
+    assert order == sorted(order)
+    assert "Skapad av misstag" in html and "Inte din" not in html
+    # A state that does not exist falls back to those to send.
+    html = client.get(url, {"status": "bogus"}).content.decode()
+    assert "Ska skickas" in html and "Skickad redan" not in html
 
 
 # Session, user, organisation (header); the chosen organisation (filter
@@ -160,18 +209,28 @@ def test_it_lists_flags_per_organisation_open_first(owner, teammate, django_asse
 FLAG_LIST_QUERIES = 12
 
 
-@pytest.mark.parametrize("count", [1, 25])
-def test_it_keeps_the_flag_list_query_count(owner, count, django_assert_num_queries):
+@pytest.mark.parametrize("count", [3, 25])
+@pytest.mark.parametrize("status", ["", "alla", "sent"])
+def test_it_keeps_the_flag_list_query_count(owner, count, status, django_assert_num_queries):
     eb = organisation("ekonomiskt_bistand")
-    for _ in range(count):
+    for i in range(count):
         p = ParticipantFactory(responsible=owner)
         ConsentFactory(participant=p)
-        flag_create(actor=owner, participant=p, organisation=eb, reason="Start")
+        flag = flag_create(actor=owner, participant=p, organisation=eb, reason="Start")
+        if i % 3 == 1:
+            casework.flag_send(actor=owner, flag=flag, via=Flag.SentVia.AIS)
+        elif i % 3 == 2:
+            casework.flag_send(actor=owner, flag=flag, via=Flag.SentVia.VIVA)
+            casework.flag_acknowledge(actor=owner, flag=flag)
+            withdrawn = flag_create(actor=owner, participant=p, organisation=eb, reason="Fel")
+            casework.flag_withdraw(actor=owner, flag=withdrawn, reason="Fel")
     client = client_for(owner)
     url = reverse("casework:flags")
-    client.get(url, {"organisation": eb.pk})
+    query = {"organisation": eb.pk, "status": status}
+    client.get(url, query)
     with django_assert_num_queries(FLAG_LIST_QUERIES):
-        client.get(url, {"organisation": eb.pk})
+        response = client.get(url, query)
+    assert response.status_code == 200
 
 
 # As the other tabs: session, user, organisation; participant and its VIEW

@@ -84,6 +84,60 @@ def test_it_lists_open_flags_and_only_my_participants(owner, teammate):
     assert all(r.participant != theirs for r in reminders["consents"])
 
 
+def close(participant, closed_on=None):
+    from closure.models import EmploymentStatus, IncomeSource
+    from closure.services import participant_close
+    from participants.models import ClosureReason, ClosureResult
+
+    return participant_close(
+        actor=participant.responsible,
+        participant=participant,
+        closed_on=closed_on or timezone.localdate(),
+        reason=ClosureReason.WORK,
+        result=ClosureResult.NYSTARTSJOBB,
+        employment_status=EmploymentStatus.PAID_WORK,
+        income_source=IncomeSource.SALARY,
+    )
+
+
+def test_it_lists_every_flag_to_send_closed_participations_included(owner, teammate):
+    closed = ParticipantFactory(responsible=owner, last_name="Avslutsson")
+    ConsentFactory(participant=closed)
+    closure = close(closed)
+    sent = closure.flags.get(organisation__kind="arbetsformedlingen")
+    casework.flag_send(actor=owner, flag=sent, via=Flag.SentVia.AIS)
+    theirs = ParticipantFactory(responsible=teammate)
+    ConsentFactory(participant=theirs)
+    close(theirs)
+
+    flags = reminders_for(owner, timezone.localdate())["flags"]
+    assert sorted(r.text for r in flags) == [
+        "Avslut → Eskilstuna kommun – Ekonomiskt bistånd",
+        "Avslut → Eskilstuna kommun – JobbCentrum",
+    ]
+    assert all(r.participant == closed for r in flags)
+    assert flags[0].url == reverse("casework:participant_flags", args=[closed.pk])
+    # The closed participation asks for no consent renewal nor moves.
+    reminders = reminders_for(owner, timezone.localdate())
+    assert reminders["consents"] == reminders["periods"] == []
+    html = client_for(owner).get(reverse("casework:tasks")).content.decode()
+    assert html.count("Avslut → Eskilstuna kommun") == 2
+    assert "Avslutsson" in html
+
+
+def test_it_leaves_out_withdrawn_and_sent_flags(owner, participant):
+    ConsentFactory(participant=participant)
+    eb = organisation("ekonomiskt_bistand")
+    gone = flag_create(actor=owner, participant=participant, organisation=eb, reason="Fel")
+    casework.flag_withdraw(actor=owner, flag=gone, reason="Skapad av misstag")
+    done = flag_create(actor=owner, participant=participant, organisation=eb, reason="Klar")
+    casework.flag_send(actor=owner, flag=done, via=Flag.SentVia.VIVA)
+    casework.flag_acknowledge(actor=owner, flag=done)
+    assert reminders_for(owner, timezone.localdate())["flags"] == []
+    html = client_for(owner).get(reverse("casework:tasks")).content.decode()
+    assert "Inga flaggor att skicka." in html
+
+
 def test_it_shows_reminders_and_follow_ups_on_the_page(owner, participant):
     task_create(
         assignee=owner,
@@ -120,12 +174,20 @@ def test_it_keeps_the_task_page_query_count(owner, count, django_assert_num_quer
             flag_create(actor=owner, participant=p, organisation=eb, reason="Start")
         record_move(p, 1)
         task_create(assignee=owner, kind=Task.Kind.FOLLOW_UP, participant=p, due_on=today)
+    # As many closed participations, each with its three closure flags to send.
+    for _ in range(count):
+        closed = ParticipantFactory(responsible=owner, start_date=add_months(today, -2))
+        ConsentFactory(participant=closed)
+        close(closed)
     client = client_for(owner)
     url = reverse("casework:tasks")
     client.get(url)
     with django_assert_num_queries(TASK_PAGE_QUERIES):
         response = client.get(url)
-    assert response.content.decode().count("Mån 4–6") == count
+    html = response.content.decode()
+    assert html.count("Mån 4–6") == count
+    assert html.count("Avslut → ") == 3 * count
+    assert html.count("Övrigt → ") == count // 2
 
 
 def test_it_puts_a_csrf_token_in_every_task_form(owner, participant):

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from casework.models import Flag
+from casework.selectors import reminders_for
+from casework.services import flag_acknowledge, flag_send
 from closure import services
 from closure.models import (
     Closure,
@@ -19,6 +21,7 @@ from closure.models import (
 )
 from participants.models import ClosureReason, ClosureResult, Participant, Task
 from participants.periods import add_months
+from participants.services import consent_withdraw
 from rattinsats.models import AuditEvent, Notification, Organisation
 from referrals.models import Referral
 from tests.factories import (
@@ -285,10 +288,10 @@ def test_it_reopens_a_closure_registered_by_mistake(owner, participant):
     assert Closure.objects.filter(participant=participant).count() == 1
     assert not StatusSnapshot.objects.filter(moment=StatusSnapshot.Moment.END).exists()
     assert Task.objects.get(kind=Task.Kind.FOLLOW_UP).done_at is not None
-    # The organisations that were told of the closure are told it is undone.
-    undo = Flag.objects.filter(participant=participant, kind=Flag.Kind.MANUAL)
-    assert undo.count() == 3
-    assert "ångrat" in undo[0].reason
+    # None of the closure flags had been sent: they are withdrawn, and
+    # nobody is asked to tell of the undoing either.
+    assert not Flag.objects.filter(participant=participant, status=Flag.Status.OPEN).exists()
+    assert not Flag.objects.filter(kind=Flag.Kind.CLOSURE_UNDONE).exists()
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.CHANGE, object_type="closure.closure", detail="avslut ångrat"
     ).exists()
@@ -304,6 +307,86 @@ def test_it_reopens_a_closure_registered_by_mistake(owner, participant):
     assert Closure.objects.filter(participant=participant).count() == 2
     participant.refresh_from_db()
     assert participant.closure_reason == ClosureReason.OTHER
+
+
+def test_undoing_a_closure_withdraws_its_unsent_flags(owner, participant):
+    ConsentFactory(participant=participant)
+    closure = close(participant, owner)
+    flags = list(closure.flags.all())
+    assert [f.status for f in flags] == [Flag.Status.OPEN] * 3
+
+    services.closure_reopen(actor=owner, participant=participant, reason="Fel deltagare")
+
+    for flag in flags:
+        flag.refresh_from_db()
+        # Kept in the history, with who, when and why.
+        assert flag.status == Flag.Status.WITHDRAWN
+        assert flag.withdrawn_by == owner and flag.withdrawn_at is not None
+        assert flag.withdrawn_reason == (
+            f"Avslutet {closure.closed_on.isoformat()} är ångrat, så avslutsflaggan ska inte "
+            "skickas."
+        )
+        assert flag.sent_at is None
+    assert Flag.objects.filter(participant=participant).count() == 3
+    assert (
+        AuditEvent.objects.filter(
+            object_type="casework.flag", action="change", detail="status withdrawn"
+        ).count()
+        == 3
+    )
+    # Staff are not asked to send them: not in Att göra.
+    assert reminders_for(owner, timezone.localdate())["flags"] == []
+
+
+def test_undoing_a_closure_tells_the_organisations_that_were_sent_its_flag(owner, participant):
+    ConsentFactory(participant=participant)
+    closure = close(participant, owner)
+    by_kind = {f.organisation.kind: f for f in closure.flags.select_related("organisation")}
+    sent = by_kind[Organisation.Kind.ARBETSFORMEDLINGEN]
+    acknowledged = by_kind[Organisation.Kind.JOBBCENTRUM]
+    unsent = by_kind[Organisation.Kind.EKONOMISKT_BISTAND]
+    flag_send(actor=owner, flag=sent, via=Flag.SentVia.AIS)
+    flag_send(actor=owner, flag=acknowledged, via=Flag.SentVia.VIVA)
+    flag_acknowledge(actor=owner, flag=acknowledged)
+
+    services.closure_reopen(actor=owner, participant=participant, reason="Fel deltagare")
+
+    unsent.refresh_from_db()
+    assert unsent.status == Flag.Status.WITHDRAWN
+    sent.refresh_from_db()
+    acknowledged.refresh_from_db()
+    assert (sent.status, acknowledged.status) == (Flag.Status.SENT, Flag.Status.DONE)
+    undo = Flag.objects.filter(participant=participant, kind=Flag.Kind.CLOSURE_UNDONE)
+    assert sorted(f.organisation.kind for f in undo) == sorted(
+        [Organisation.Kind.ARBETSFORMEDLINGEN, Organisation.Kind.JOBBCENTRUM]
+    )
+    assert all(f.status == Flag.Status.OPEN and f.created_by == owner for f in undo)
+    assert undo[0].reason == (
+        f"Avslutet {closure.closed_on.isoformat()} är ångrat (registrerat av misstag). "
+        "Deltagandet fortsätter."
+    )
+    assert undo[0].get_kind_display() == "Avslut ångrat"
+    # Att göra asks to send exactly those two.
+    flags = reminders_for(owner, timezone.localdate())["flags"]
+    assert sorted(r.text for r in flags) == [
+        "Avslut ångrat → Arbetsförmedlingen Eskilstuna",
+        "Avslut ångrat → Eskilstuna kommun – JobbCentrum",
+    ]
+
+
+def test_undoing_a_closure_flags_no_undo_without_consent(owner, participant):
+    consent = ConsentFactory(participant=participant)
+    closure = close(participant, owner)
+    sent = closure.flags.get(organisation__kind=Organisation.Kind.ARBETSFORMEDLINGEN)
+    flag_send(actor=owner, flag=sent, via=Flag.SentVia.PHONE)
+    consent_withdraw(actor=owner, consent=consent)
+
+    services.closure_reopen(actor=owner, participant=participant, reason="Fel deltagare")
+
+    assert not Flag.objects.filter(kind=Flag.Kind.CLOSURE_UNDONE).exists()
+    assert Flag.objects.filter(status=Flag.Status.WITHDRAWN).count() == 2
+    participant.refresh_from_db()
+    assert participant.is_active
 
 
 def test_it_refuses_to_reopen_without_a_reason_or_an_active_closure(owner, participant):

@@ -250,17 +250,25 @@ def test_it_records_the_follow_up_through_the_form(owner_client, participant):
     assert f"Ja, till och med {latest.isoformat()}" in html
 
 
-def test_it_refuses_a_follow_up_before_the_closure_in_swedish(owner_client, participant):
+def test_it_refuses_a_follow_up_before_two_weeks_after_the_closure_in_swedish(
+    owner_client, participant
+):
     closure = close(participant)
+    earliest = (closure.closed_on + datetime.timedelta(days=14)).isoformat()
+    tab = owner_client.get(reverse("closure:tab", args=[participant.pk])).content.decode()
+    assert f"Uppföljningen kan registreras tidigast {earliest}." in tab
     response = owner_client.post(
         reverse("closure:follow_up", args=[participant.pk]),
         {
-            "uppfoljning-followed_up_on": (closure.closed_on - datetime.timedelta(days=1)),
+            "uppfoljning-followed_up_on": (closure.closed_on + datetime.timedelta(days=13)),
             "uppfoljning-reached": "nej",
         },
     )
     assert response.status_code == 200
-    assert "Uppföljningen kan inte vara före avslutet" in response.content.decode()
+    assert (
+        "Uppföljningen görs en månad efter avslutet och kan registreras tidigast "
+        f"{earliest}, två veckor efter avslutet."
+    ) in response.content.decode()
     assert not FollowUp.objects.exists()
 
 

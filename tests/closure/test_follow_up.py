@@ -66,18 +66,54 @@ def test_it_refuses_extended_support_past_three_months(owner, closure):
     assert Task.objects.get(kind=Task.Kind.FOLLOW_UP).done_at is None
 
 
-def test_it_refuses_a_follow_up_before_the_closure(owner, closure):
+def too_early(closure) -> str:
+    earliest = closure.closed_on + datetime.timedelta(days=14)
+    return (
+        "Uppföljningen görs en månad efter avslutet och kan registreras tidigast "
+        f"{earliest.isoformat()}, två veckor efter avslutet."
+    )
+
+
+@pytest.mark.parametrize("days_after", [-1, 0, 1, 13])
+def test_it_refuses_a_follow_up_before_two_weeks_after_the_closure(owner, closure, days_after):
     with pytest.raises(ValidationError) as exc:
         services.follow_up_record(
             actor=owner,
             closure=closure,
-            followed_up_on=closure.closed_on - datetime.timedelta(days=1),
+            followed_up_on=closure.closed_on + datetime.timedelta(days=days_after),
             reached=False,
         )
-    assert (
-        "Uppföljningen kan inte vara före avslutet" in exc.value.message_dict["followed_up_on"][0]
-    )
+    assert exc.value.message_dict["followed_up_on"] == [too_early(closure)]
     assert not FollowUp.objects.exists()
+    assert Task.objects.get(kind=Task.Kind.FOLLOW_UP).done_at is None
+
+
+def test_it_records_a_follow_up_from_two_weeks_after_the_closure(owner, closure):
+    earliest = services.follow_up_earliest(closure)
+    assert earliest == closure.closed_on + datetime.timedelta(days=14)
+    follow_up = services.follow_up_record(
+        actor=owner, closure=closure, followed_up_on=earliest, reached=False
+    )
+    assert follow_up.followed_up_on == earliest
+
+
+def test_it_refuses_a_follow_up_on_the_day_of_a_recent_closure(owner, participant):
+    """Recorded on the day of the closure, the follow-up is refused naming
+    the first day it can be recorded, even when that is still to come."""
+    closure = services.participant_close(
+        actor=owner,
+        participant=participant,
+        closed_on=timezone.localdate(),
+        reason=ClosureReason.STUDIES,
+        result=ClosureResult.CSN_STUDIES,
+        employment_status=EmploymentStatus.STUDIES,
+        income_source=IncomeSource.CSN,
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.follow_up_record(
+            actor=owner, closure=closure, followed_up_on=timezone.localdate(), reached=False
+        )
+    assert exc.value.message_dict["followed_up_on"] == [too_early(closure)]
 
 
 def test_it_asks_for_the_answers_when_the_person_was_reached(owner, closure):

@@ -14,7 +14,7 @@ from mapping.models import MoveCategory, StepwiseMove
 from participants.models import Participant
 from participants.periods import add_months, period_bounds
 from rattinsats.models import AuditEvent
-from reports.monthly import monthly_report
+from reports.monthly import month_bounds, monthly_report
 from tests.conftest import client_for
 from tests.factories import ConsentFactory, ParticipantFactory, activity, organisation
 
@@ -120,7 +120,7 @@ def test_it_collects_the_months_changes_per_participant(owner, cases, month, af)
     assert ("Start", "Start i Rätt insats") in started
     assert ("Insats startad", "Insats mot arbete: Ordna praktik") in started
     assert ("Insats avslutad", "Insats mot arbete: Ordna praktik") in started
-    assert ("Flaggning", "Övrigt: Praktik klar (Att skicka)") in started
+    assert ("Flagga skapad", "Övrigt: Praktik klar") in started
     assert not any("Till EB" in text for _, text in started)  # flags to others stay out
     closed = [(e.kind, e.text) for e in rows["Avslutsson"].events]
     assert closed == [
@@ -238,9 +238,10 @@ def test_it_shows_a_teammate_only_their_own_participants(teammate, cases, month,
 
 # Session, user, organisation (header); the chosen organisation; the month's
 # participants; the consents covering the organisation; moves;
-# interventions; flags; the VIEW event; the form's organisations; task and
-# notification counts; the session's renewal (savepoint, update, release).
-MONTHLY_QUERIES = 16
+# interventions; flags; the unsent flags' count; the VIEW event; the form's
+# organisations; task and notification counts; the session's renewal
+# (savepoint, update, release).
+MONTHLY_QUERIES = 17
 
 
 @pytest.mark.parametrize("count", [1, 20])
@@ -286,3 +287,133 @@ def test_it_never_turns_typed_text_into_a_formula(owner, month, af):
     sheet = load_workbook(io.BytesIO(response.content)).active
     cells = [c for row in sheet.iter_rows() for c in row if "HYPERLINK" in str(c.value)]
     assert len(cells) == 1 and cells[0].data_type == "s"
+
+
+def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def test_it_lists_only_what_happened_in_the_month(owner, month, af):
+    """Every event is dated the day it happened, within the month: a flag
+    created earlier and sent in the month shows as sent that day, a move
+    recorded in the month for an earlier period on the day it was
+    recorded; a withdrawn flag never reached the organisation."""
+    _first, last = month_bounds(month)
+    before = month - datetime.timedelta(days=10)
+    p = ParticipantFactory(
+        responsible=owner, last_name="Tidigsson", start_date=add_months(month, -4)
+    )
+    ConsentFactory(participant=p, signed_on=p.start_date)
+    earlier = flag_create(actor=owner, participant=p, organisation=af, reason="Från förra månaden")
+    casework.flag_send(actor=owner, flag=earlier, via=Flag.SentVia.AIS)
+    Flag.objects.filter(pk=earlier.pk).update(
+        created_at=at(before), sent_at=at(month + datetime.timedelta(days=4))
+    )
+    later = flag_create(actor=owner, participant=p, organisation=af, reason="Skickad senare")
+    casework.flag_send(actor=owner, flag=later, via=Flag.SentVia.PHONE)
+    Flag.objects.filter(pk=later.pk).update(created_at=at(month + datetime.timedelta(days=6)))
+    gone = flag_create(actor=owner, participant=p, organisation=af, reason="Återkallad flagga")
+    casework.flag_withdraw(actor=owner, flag=gone, reason="Fel")
+    Flag.objects.filter(pk=gone.pk).update(created_at=at(month + datetime.timedelta(days=7)))
+    first_period = period_bounds(p.start_date, 1)
+    StepwiseMove.objects.create(
+        participant=p,
+        period=1,
+        period_start=first_period[0],
+        period_end=first_period[1],
+        category=MoveCategory.objects.get(code="praktik_arbetsprovning"),
+        recorded_at=at(month + datetime.timedelta(days=8)),
+    )
+
+    report = monthly_report(owner, organisation=af, month=month)
+    (row,) = report.rows
+    events = [(e.day, e.kind, e.text) for e in row.events]
+    assert events == [
+        (
+            month + datetime.timedelta(days=4),
+            "Flagga skickad",
+            "Övrigt: Från förra månaden (via AIS)",
+        ),
+        (month + datetime.timedelta(days=6), "Flagga skapad", "Övrigt: Skickad senare"),
+        (
+            month + datetime.timedelta(days=8),
+            "Stegvis förflyttning",
+            "Mån 1–3: Praktik/arbetsprövning",
+        ),
+    ]
+    assert all(month <= day <= last for day, _kind, _text in events)
+    html = client_for(owner).get(reverse("reports:monthly"), query(month, af)).content.decode()
+    assert "med det som hände i ärendet under månaden och dagen det hände" in html
+    assert "Återkallad flagga" not in html
+
+
+@pytest.fixture
+def unsent(owner, teammate, month, af):
+    """Flags to the AF in every state around the month's end: three of them
+    unsent when the month ended."""
+    _first, last = month_bounds(month)
+    after = last + datetime.timedelta(days=1)
+    eb = organisation("ekonomiskt_bistand")
+    p = ParticipantFactory(responsible=owner, start_date=add_months(month, -2))
+    ConsentFactory(participant=p, signed_on=p.start_date)
+
+    def flag(reason, created, organisation=af, participant=p, actor=owner, **moves):
+        made = flag_create(
+            actor=actor, participant=participant, organisation=organisation, reason=reason
+        )
+        if "sent" in moves:
+            casework.flag_send(actor=actor, flag=made, via=Flag.SentVia.AIS)
+        if "withdrawn" in moves:
+            casework.flag_withdraw(actor=actor, flag=made, reason="Fel")
+        Flag.objects.filter(pk=made.pk).update(
+            created_at=at(created),
+            sent_at=at(moves["sent"]) if "sent" in moves else None,
+            withdrawn_at=at(moves["withdrawn"]) if "withdrawn" in moves else None,
+        )
+
+    flag("Oskickad i månaden", month + datetime.timedelta(days=2))
+    flag("Oskickad sedan förut", month - datetime.timedelta(days=20))
+    flag("Skickad efter månaden", month, sent=after)
+    flag("Skickad i månaden", month, sent=month + datetime.timedelta(days=3))
+    flag("Återkallad i månaden", month, withdrawn=month + datetime.timedelta(days=3))
+    flag("Återkallad efter månaden", month - datetime.timedelta(days=1), withdrawn=after)
+    flag("Skapad efter månaden", after)
+    flag("Till EB", month, organisation=eb)
+    theirs = ParticipantFactory(responsible=teammate, start_date=month)
+    ConsentFactory(participant=theirs, signed_on=month)
+    flag("Inte min", month, participant=theirs, actor=teammate)
+    return 4
+
+
+def test_it_counts_the_flags_unsent_at_the_months_end(owner, month, af, unsent):
+    report = monthly_report(owner, organisation=af, month=month)
+    assert report.unsent_flags == unsent
+    assert report.unsent_counted_on == month_bounds(month)[1]
+    assert report.unsent_flags_line == f"Flaggor som inte skickats: {unsent}"
+    client = client_for(owner)
+    html = client.get(reverse("reports:monthly"), query(month, af)).content.decode()
+    assert f"Flaggor som inte skickats: {unsent}" in html
+    assert (
+        f"Flaggor till Arbetsförmedlingen Eskilstuna som den {report.unsent_counted_on} var "
+        "skapade men varken skickade eller återkallade."
+    ) in html
+
+    response = client.get(reverse("reports:monthly_pdf"), query(month, af))
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert f"Flaggor som inte skickats: {unsent}" in text
+
+    response = client.get(reverse("reports:monthly_xlsx"), query(month, af))
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[-1][4:] == (
+        f"Flaggor som inte skickats: {unsent}",
+        f"Flaggor till Arbetsförmedlingen Eskilstuna som den {report.unsent_counted_on} var "
+        "skapade men varken skickade eller återkallade.",
+    )
+
+
+def test_it_counts_the_running_months_unsent_flags_today(owner, af):
+    p = ParticipantFactory(responsible=owner, start_date=timezone.localdate())
+    ConsentFactory(participant=p)
+    flag_create(actor=owner, participant=p, organisation=af, reason="Ny")
+    report = monthly_report(owner, organisation=af, month=timezone.localdate())
+    assert (report.unsent_flags, report.unsent_counted_on) == (1, timezone.localdate())
