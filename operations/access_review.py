@@ -2,7 +2,10 @@
 
 Reads the audit trail's view events for a period and flags reads of
 participants the reader is neither responsible for nor shared with (as the
-access stands now).
+access stands now). A referring counsellor opening their own referral after
+it became a participation (the receipt: a view of ``referrals.referral``
+that names the participant) is not flagged: that referral is theirs to
+follow. Any other read by them of the participant still is.
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Max, Min
+from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from participants.models import Participant
 from rattinsats.models import AuditEvent, User
+from referrals.models import Referral
+
+REFERRAL_OBJECT_TYPE = Referral._meta.label_lower
 
 
 @dataclass
@@ -28,6 +34,8 @@ class ReadRow:
     first: datetime.datetime
     last: datetime.datetime
     assigned: bool
+    # Every read was of the reader's own referral that became the participation.
+    own_referral: bool = False
 
 
 @dataclass
@@ -62,15 +70,26 @@ def access_review(
         events = events.filter(user_id=user_id)
     grouped = list(
         events.values("user_id", "participant_id")
-        .annotate(reads=Count("id"), first=Min("at"), last=Max("at"))
+        .annotate(
+            reads=Count("id"),
+            referral_reads=Count("id", filter=Q(object_type=REFERRAL_OBJECT_TYPE)),
+            first=Min("at"),
+            last=Max("at"),
+        )
         .order_by("user_id", "participant_id")
     )
     user_ids = {g["user_id"] for g in grouped if g["user_id"]}
     participant_ids = {g["participant_id"] for g in grouped}
     users = User.objects.in_bulk(user_ids)
-    participants = Participant.objects.only(
-        "id", "first_name", "last_name", "personnummer", "responsible_id", "anonymised_at"
-    ).in_bulk(participant_ids)
+    # Who referred each participant comes with them (the referral is one to
+    # one with the participation), so the review keeps its five queries.
+    participants = (
+        Participant.objects.only(
+            "id", "first_name", "last_name", "personnummer", "responsible_id", "anonymised_at"
+        )
+        .annotate(referrer_id=F("referral__referred_by"))
+        .in_bulk(participant_ids)
+    )
     content_type = ContentType.objects.get_for_model(Participant)
     granted = set(
         UserObjectPermission.objects.filter(
@@ -83,8 +102,16 @@ def access_review(
     rows = []
     for g in grouped:
         participant = participants.get(g["participant_id"])
-        assigned = (g["user_id"], str(g["participant_id"])) in granted or (
-            participant is not None and participant.responsible_id == g["user_id"]
+        own_referral = (
+            participant is not None
+            and g["user_id"] is not None
+            and participant.referrer_id == g["user_id"]
+            and g["referral_reads"] == g["reads"]
+        )
+        assigned = (
+            (g["user_id"], str(g["participant_id"])) in granted
+            or (participant is not None and participant.responsible_id == g["user_id"])
+            or own_referral
         )
         rows.append(
             ReadRow(
@@ -95,6 +122,7 @@ def access_review(
                 first=g["first"],
                 last=g["last"],
                 assigned=assigned,
+                own_referral=own_referral,
             )
         )
     rows.sort(key=lambda r: (r.assigned, -r.reads))

@@ -2,16 +2,29 @@
 the weekly meeting (*veckomöte*) to the information call."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Gender, Participant, PersonDisplayMixin, TargetGroup
 from rattinsats.models import Organisation
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    """One step of a referral's way as the counsellor who made it follows it."""
+
+    key: str
+    label: str
+    on: datetime.date | None
+    detail_label: str = ""
+    detail: str = ""
 
 
 class Referral(PersonDisplayMixin, models.Model):
@@ -166,12 +179,89 @@ class Referral(PersonDisplayMixin, models.Model):
         return not self.personnummer
 
     @property
+    def person_named(self) -> str:
+        """Name and personnummer, as the counsellor who entered them reads
+        them in the app (never in an e-mail)."""
+        if self.is_anonymised:
+            return self.full_name
+        return f"{self.full_name} ({self.personnummer_display})"
+
+    @property
+    def participation_closed(self) -> bool:
+        """The participation this referral became has ended. Reads
+        ``participant``: select it with the referral in lists."""
+        participant = self.participant if self.participant_id is not None else None
+        return participant is not None and participant.end_date is not None
+
+    @property
     def counsellor_status(self) -> str:
         """The status as the referring counsellor sees it: the inbox's
-        intermediate step is still "received" to them."""
+        intermediate step is still "received" to them, and an accepted
+        referral whose participation has ended is "closed"."""
         if self.status == self.Status.READY:
             return str(self.Status.RECEIVED.label)
+        if self.status == self.Status.ACCEPTED and self.participation_closed:
+            return str(Participant.Status.CLOSED.label)
         return self.get_status_display()
+
+    def counsellor_timeline(self) -> list[TimelineStep]:
+        """The referral's way with its dates, as the counsellor who made it
+        may follow it: received, returned with the reason, allocated, the
+        information call's answer, and of the participation only its start,
+        its end and the category of the closure reason (domain.md §4 step 7:
+        the closure is shared with the referring organisations). Never the
+        case's content: no journal, goals, moves, interventions or flags, nor
+        the closure's free text. Reads ``participant``: select it with the
+        referral in lists."""
+        steps = [TimelineStep("received", gettext("Mottagen"), _local_date(self.created_at))]
+        if self.returned_at is not None:
+            steps.append(
+                TimelineStep(
+                    "returned",
+                    gettext("Returnerad"),
+                    _local_date(self.returned_at),
+                    gettext("Skäl"),
+                    self.return_reason,
+                )
+            )
+        if self.allocated_at is not None:
+            steps.append(
+                TimelineStep("allocated", gettext("Fördelad"), _local_date(self.allocated_at))
+            )
+        if self.decided_at is not None and self.status in (
+            self.Status.ACCEPTED,
+            self.Status.DECLINED,
+        ):
+            accepted = self.status == self.Status.ACCEPTED
+            steps.append(
+                TimelineStep(
+                    "call_yes" if accepted else "call_no",
+                    gettext("Informationssamtal"),
+                    _local_date(self.decided_at),
+                    "",
+                    gettext("Ja") if accepted else gettext("Nej"),
+                )
+            )
+        participant = self.participant if self.participant_id is not None else None
+        if participant is not None:
+            steps.append(
+                TimelineStep("participant", gettext("Deltagare sedan"), participant.start_date)
+            )
+            if participant.end_date is not None:
+                steps.append(
+                    TimelineStep(
+                        "closed",
+                        gettext("Avslutad"),
+                        participant.end_date,
+                        gettext("Orsak"),
+                        participant.get_closure_reason_display(),
+                    )
+                )
+        return steps
+
+
+def _local_date(moment: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localdate(moment) if moment is not None else None
 
 
 def week_monday(day: datetime.date) -> datetime.date:

@@ -13,9 +13,9 @@ from .models import Referral
 
 def counsellor_notify_of_closure(sender, *, participant: Participant, **kwargs) -> None:
     """Tell the counsellor whose referral became the participation that it
-    has ended: in the app, and by an e-mail after commit that names no one.
-    A participation that came another way (the workbook import) has no
-    counsellor to tell."""
+    has ended: in the app naming the person (as the counsellor entered them),
+    and by an e-mail after commit that names no one. A participation that
+    came another way (the workbook import) has no counsellor to tell."""
     referral = (
         Referral.objects.filter(participant=participant).select_related("referred_by").first()
     )
@@ -23,7 +23,8 @@ def counsellor_notify_of_closure(sender, *, participant: Participant, **kwargs) 
         return
     notification_send(
         [referral.referred_by],
-        _("En deltagare som du har anvisat har avslutats i Rätt insats."),
+        _("%(person)s, som du har anvisat, har avslutats i Rätt insats.")
+        % {"person": referral.person_named},
         reverse("referrals:mine"),
         mail_subject=_("Rätt insats: avslut"),
         mail_body=_(

@@ -55,7 +55,14 @@ def referral_get_for_user(user, pk, *, action: str | None = Action.VIEW) -> Refe
 
 
 def referrals_of_counsellor(user) -> QuerySet[Referral]:
-    return Referral.objects.filter(referred_by=user).order_by("-created_at", "-id")
+    """The counsellor's own referrals, newest first, each with the
+    participation it became (for its start, end and closure reason, see
+    ``Referral.counsellor_timeline``): one query, whatever their number."""
+    return (
+        Referral.objects.filter(referred_by=user)
+        .select_related("participant")
+        .order_by("-created_at", "-id")
+    )
 
 
 def referral_inbox() -> dict[str, list[Referral]]:
@@ -80,8 +87,22 @@ def meeting_for_week(week_start: datetime.date) -> WeeklyMeeting:
     )
 
 
-def meetings_recent(limit: int = 12) -> list[WeeklyMeeting]:
-    return list(WeeklyMeeting.objects.order_by("-week_start")[:limit])
+def meetings_recent(before: datetime.date, limit: int = 12) -> list[WeeklyMeeting]:
+    """The latest stored meetings of the weeks before the one starting on
+    ``before`` (the current week's meeting is not an earlier one)."""
+    return list(WeeklyMeeting.objects.filter(week_start__lt=before).order_by("-week_start")[:limit])
+
+
+def referral_ids_openable(user, referrals: list[Referral]) -> set[int]:
+    """Which of these referrals ``user`` may open (the referral's page
+    answers 404 to the others): one query, none without referrals."""
+    if not referrals:
+        return set()
+    return set(
+        referrals_visible_to(user)
+        .filter(pk__in=[r.pk for r in referrals])
+        .values_list("pk", flat=True)
+    )
 
 
 def referrals_ready() -> list[Referral]:

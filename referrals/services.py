@@ -3,8 +3,10 @@
 Each service checks the actor's right, writes in one transaction, logs one
 audit event per changed record and tells the people concerned: a
 notification in the app, and an e-mail sent after the transaction commits.
-E-mails and notifications never carry personal data: they say that
-something happened and link to the page that shows it.
+E-mails never carry personal data: they say that something happened and
+link to the page that shows it. The in-app notifications to the counsellor
+who made a referral name the person (name and personnummer, which the
+counsellor entered); their e-mails do not (:func:`counsellor_notify`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import uuid
 from collections.abc import Mapping
 from typing import cast
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
@@ -74,6 +77,21 @@ def employment_officers() -> list[User]:
 
 def _locked(referral: Referral) -> Referral:
     return Referral.objects.select_for_update().get(pk=referral.pk)
+
+
+def counsellor_notify(referral: Referral, message: str, mail_message: str) -> None:
+    """Tell the counsellor who made ``referral``: ``message`` in the app,
+    which may name the person; an e-mail after commit with ``mail_message``,
+    which must not."""
+    url = reverse("referrals:mine")
+    notification_send(
+        [referral.referred_by],
+        message,
+        url,
+        mail_subject=_("Rätt insats: %(message)s") % {"message": mail_message},
+        mail_body=_("%(message)s\n\nLogga in i Rätt insats för att se mer:\n%(link)s\n")
+        % {"message": mail_message, "link": settings.SITE_URL.rstrip("/") + url},
+    )
 
 
 @transaction.atomic
@@ -253,10 +271,10 @@ def referral_check(
         detail="returnerad" if has_other_intervention else "kontrollerad",
     )
     if has_other_intervention:
-        notification_send(
-            [locked.referred_by],
+        counsellor_notify(
+            locked,
+            _("Anvisningen av %(person)s har returnerats.") % {"person": locked.person_named},
             _("En av dina anvisningar har returnerats."),
-            reverse("referrals:mine"),
         )
     return locked
 
@@ -352,10 +370,11 @@ def meeting_allocate(
             _("En anvisning har fördelats till dig på veckomötet."),
             reverse("referrals:detail", args=[referral.pk]),
         )
-        notification_send(
-            [referral.referred_by],
+        counsellor_notify(
+            referral,
+            _("Anvisningen av %(person)s har fördelats till en ansvarig i Rätt insats.")
+            % {"person": referral.person_named},
             _("En av dina anvisningar har fördelats till en ansvarig i Rätt insats."),
-            reverse("referrals:mine"),
         )
     notification_send(
         employment_officers(),
@@ -420,10 +439,11 @@ def referral_information_call(
         locked.status = Referral.Status.DECLINED
         locked.save(update_fields=[*fields, "updated_at"])
         audit_log(actor=actor, action=Action.CHANGE, obj=locked, detail="tackade nej")
-        notification_send(
-            [locked.referred_by],
+        counsellor_notify(
+            locked,
+            _("Anvisningen av %(person)s är avslutad: personen tackade nej.")
+            % {"person": locked.person_named},
             _("En av dina anvisningar är avslutad: personen tackade nej."),
-            reverse("referrals:mine"),
         )
         return locked
 
@@ -465,9 +485,10 @@ def referral_information_call(
         _("Du har fått en ny deltagare."),
         reverse("participants:detail", args=[participant.pk]),
     )
-    notification_send(
-        [locked.referred_by],
+    counsellor_notify(
+        locked,
+        _("%(person)s är antagen och är nu deltagare i Rätt insats.")
+        % {"person": locked.person_named},
         _("En av dina anvisningar är antagen: personen är nu deltagare i Rätt insats."),
-        reverse("referrals:mine"),
     )
     return locked

@@ -117,11 +117,12 @@ def test_it_takes_a_referral_all_the_way_to_a_participant(page, live_server, peo
     page.get_by_role("heading", name="Maja Webbanvisad").wait_for()
     log_out(page)
 
-    # The counsellor sees "accepted", and nothing more.
+    # The counsellor sees "accepted" and whom it concerns, nothing of the case.
     browser_login(page, live_server, "vagledaren")
     page.get_by_role("heading", name="Mina anvisningar").wait_for()
     expect(page.get_by_role("cell", name="Antagen")).to_be_visible()
-    assert "Webbanvisad" not in page.content()
+    expect(page.get_by_role("link", name="Webbanvisad, Maja")).to_be_visible()
+    assert "Har provat flera insatser." not in page.content()
 
     participant = Participant.objects.get(personnummer=number)
     assert participant.responsible == people["staff"]

@@ -27,9 +27,10 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 # session's renewal (savepoint, update, release).
 INBOX_QUERIES = 9
 # session, user, organisation; the meeting of the week; active staff; their
-# caseloads (participants, allocated referrals); referrals ready; recent
-# meetings; the header's task and notification counts; session renewal (3).
-MEETING_QUERIES = 14
+# caseloads (participants, allocated referrals); referrals ready; which of
+# them the user may open; recent meetings; the header's task and
+# notification counts; session renewal (3).
+MEETING_QUERIES = 15
 
 
 @pytest.fixture
@@ -298,8 +299,9 @@ def test_the_information_call_makes_a_participant(officer, owner):
     assert owner_page.status_code == 200
     mine = client_for(referral.referred_by).get(reverse("referrals:mine")).content.decode()
     assert "Antagen" in mine
-    # Nothing about the person once accepted, beyond the referral itself.
-    assert reverse("referrals:receipt", args=[referral.pk]) not in mine
+    # The counsellor still follows whom they referred, but once accepted the
+    # receipt no longer shows what they wrote about the person.
+    assert reverse("referrals:receipt", args=[referral.pk]) in mine
     receipt = client_for(referral.referred_by).get(reverse("referrals:receipt", args=[referral.pk]))
     assert referral.reason not in receipt.content.decode()
 
