@@ -11,6 +11,7 @@ from participants import selectors as participant_selectors
 from participants.periods import PERIOD_COUNT, period_bounds, period_label, period_of
 from participants.views import participant_for_page, participant_header_context
 from rattinsats.audit import Action
+from rattinsats.drafts import accepts_form_draft, draft_claim
 from rattinsats.forms import add_validation_errors
 from rattinsats.permissions import casework_required
 
@@ -70,6 +71,7 @@ def _revision_rows(revisions, form, fields):
 # --- Mapping document ----------------------------------------------------------
 
 
+@accepts_form_draft
 @casework_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def mapping(request, pk: int):
@@ -96,6 +98,9 @@ def mapping(request, pk: int):
                 messages.success(request, _("Kartläggningen är sparad."))
                 return redirect("mapping:mapping", pk=participant.pk)
         document = selectors.mapping_document_for(participant)
+    elif (draft := draft_claim(request)) is not None:
+        # Posted after the session ended: the input again, to review and save.
+        form = MappingDocumentForm(draft, instance=MappingDocument())
     else:
         form = MappingDocumentForm(instance=document or MappingDocument(), version=version)
     shown = MappingDocumentForm()
@@ -232,12 +237,16 @@ def _subgoals(document):
     ]
 
 
+@accepts_form_draft
 @casework_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def goals(request, pk: int):
     participant = participant_for_page(request, pk)
     if request.method != "POST":
-        return _render_goals(request, participant)
+        # Posted after the session ended: the input again, to review and save.
+        draft = draft_claim(request)
+        goal_form = GoalDocumentForm(draft, instance=GoalDocument()) if draft else None
+        return _render_goals(request, participant, goal_form=goal_form)
     form = GoalDocumentForm(request.POST, instance=GoalDocument())
     if form.is_valid():
         try:

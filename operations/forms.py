@@ -1,12 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rattinsats.forms import DateInput
 from rattinsats.models import User
 
 
 class AccessReviewForm(forms.Form):
-    start = forms.DateField(label=_("Från och med"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Till och med"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Från och med"), widget=DateInput())
+    end = forms.DateField(label=_("Till och med"), widget=DateInput())
     user = forms.ModelChoiceField(
         label=_("Användare"),
         queryset=User.objects.order_by("username"),

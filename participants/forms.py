@@ -1,15 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+# The shared date widget: the domain apps' forms import it from here.
+from rattinsats.forms import DateInput as DateInput
 from rattinsats.forms import ModelMultipleChoiceField
 from rattinsats.models import Organisation
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ParticipantSearchForm(forms.Form):

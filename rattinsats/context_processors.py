@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from .navigation import menu_for
@@ -20,9 +21,14 @@ def navigation(request):
         task_url = reverse("casework:tasks")
     except NoReverseMatch:
         task_url = None
+    warning_seconds = min(settings.RATTINSATS_SESSION_WARNING_SECONDS, settings.SESSION_COOKIE_AGE)
     return {
         "nav_items": menu_for(user, request.path),
         "unread_notifications": unread_notifications,
         "open_task_count": open_task_count,
         "task_url": task_url,
+        # The idle-timeout warning (templates/base.html, static/js/session_timeout.js).
+        "session_idle_seconds": settings.SESSION_COOKIE_AGE,
+        "session_warning_seconds": warning_seconds,
+        "session_warning_minutes": max(1, round(warning_seconds / 60)),
     }

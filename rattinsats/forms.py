@@ -1,5 +1,8 @@
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
 
 # The range of the database's 64-bit integer keys.
 _KEY_RANGE = range(-(2**63), 2**63)
@@ -33,6 +36,36 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     )
         # A private method of Django's field: django-stubs leaves it out.
         return super()._check_values(value)  # type: ignore[misc]
+
+
+class DateInput(forms.DateInput):
+    """A date as ``<input type="date">``, whose value must be a valid
+    YYYY-MM-DD date. A posted value that is not a date (such as
+    "2026-13-45") is shown as an empty field, never echoed back (invalid
+    HTML, which browsers show as an empty field anyway); the field's error
+    message says what was wrong."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(attrs=attrs, **kwargs)
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            day = _parse_date(value.strip())
+            return day.isoformat() if day else None
+        return super().format_value(value)
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    """The date in ``text`` in any accepted input format, else None."""
+    for fmt in formats.get_format("DATE_INPUT_FORMATS"):
+        try:
+            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date only
+        except (TypeError, ValueError):
+            continue
+    return None
 
 
 def add_validation_errors(form, exc: ValidationError) -> None:

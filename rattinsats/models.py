@@ -158,3 +158,31 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class FormDraft(models.Model):
+    """A form posted after its session had ended, kept for an hour so that
+    the user who signs in again gets their input back (``rattinsats.drafts``).
+
+    Found only by the hash of a random token that travels in the login
+    redirect; claimable only from the browser session that posted it, by the
+    user who was signed in there, and deleted when used. Never shown in the
+    admin.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    path = models.CharField(max_length=255)
+    # The posted fields, name to list of values (no files, no CSRF token).
+    data = models.JSONField()
+    # A keyed hash of the id of the user who was signed in in this browser
+    # (empty when unknown); only that user may claim the draft.
+    owner_hint = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("formulärutkast")
+        verbose_name_plural = _("formulärutkast")
+
+    def __str__(self):
+        return f"{self.path} ({self.created_at:%Y-%m-%d %H:%M})"

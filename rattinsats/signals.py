@@ -5,11 +5,18 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from .audit import Action, audit_log
+from .drafts import drafts_expired_delete
 
 
 @receiver(user_logged_in)
 def _log_login(sender, request, user, **kwargs):
     audit_log(actor=user, action=Action.LOGIN, object_type="session")
+
+
+@receiver(user_logged_in)
+def _drafts_expired_delete(sender, request, user, **kwargs):
+    # Form drafts live an hour; logins are frequent enough to clear them.
+    drafts_expired_delete()
 
 
 @receiver(user_logged_out)

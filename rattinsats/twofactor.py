@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -25,6 +26,8 @@ from .audit import Action, audit_log
 from .models import Role, User
 
 TWO_FACTOR_ROLES = frozenset({Role.STAFF, Role.EMPLOYMENT_OFFICER, Role.ADMIN})
+# The page a password-only session asked for, opened after the code.
+NEXT_SESSION_KEY = "rattinsats_two_factor_next"
 DEVICE_NAME = "Autentiseringsapp"
 
 
@@ -93,6 +96,16 @@ def verify(request, device: TOTPDevice, token: str, *, confirming: bool = False)
     return ok
 
 
+def next_url_pop(request) -> str:
+    """Where to go after the code: the page asked for before, or the start."""
+    url = request.session.pop(NEXT_SESSION_KEY, "")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("start")
+
+
 def seconds_until_allowed(device: TOTPDevice) -> int:
     allowed, data = device.verify_is_allowed()
     if allowed or not data or "locked_until" not in data:
@@ -115,8 +128,14 @@ class TwoFactorMiddleware:
                 reverse("two_factor_verify"),
                 reverse("two_factor_setup"),
                 reverse("logout"),
+                reverse("favicon"),
+                reverse("session_keepalive"),
             }
             if request.path not in allowed:
+                # The page asked for (such as a form with its draft after a
+                # timeout) is opened once the code is verified.
+                if request.method == "GET":
+                    request.session[NEXT_SESSION_KEY] = request.get_full_path()
                 target = "two_factor_verify" if confirmed_device(user) else "two_factor_setup"
                 return redirect(target)
         return self.get_response(request)

@@ -2,10 +2,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import twofactor
@@ -19,6 +22,25 @@ def start(request):
     if url:
         return redirect(url)
     return render(request, "start.html")
+
+
+@login_not_required
+@require_POST
+def session_keepalive(request):
+    """The idle-timeout warning's "Förbli inloggad": the request itself
+    renews the session (SESSION_SAVE_EVERY_REQUEST). CSRF-protected like any
+    POST; without a session it answers 401 rather than the login page."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    request.session.modified = True
+    return HttpResponse(status=204)
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico on their own: no login redirect."""
+    return redirect(static("favicon.svg"))
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -36,7 +58,8 @@ def notifications_mark_read(request):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Kod från autentiseringsappen"),
+        # Lazy: translated when the page is shown, in the user's language.
+        label=gettext_lazy("Kod från autentiseringsappen"),
         max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
@@ -52,7 +75,7 @@ def two_factor_verify(request):
         return redirect("two_factor_setup")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and _code_accepted(request, form, device, confirming=False):
-        return redirect("start")
+        return redirect(twofactor.next_url_pop(request))
     return render(request, "registration/two_factor_verify.html", {"form": form})
 
 
@@ -81,7 +104,7 @@ def two_factor_setup(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and _code_accepted(request, form, device, confirming=True):
         messages.success(request, _("Tvåfaktorinloggningen är aktiverad."))
-        return redirect("start")
+        return redirect(twofactor.next_url_pop(request))
     return render(
         request,
         "registration/two_factor_setup.html",

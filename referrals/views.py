@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from participants.models import Gender
 from rattinsats.audit import Action, audit_log
+from rattinsats.drafts import accepts_form_draft, draft_claim
 from rattinsats.forms import add_validation_errors
 from rattinsats.permissions import (
     casework_required,
@@ -36,6 +38,7 @@ def mine(request):
     )
 
 
+@accepts_form_draft
 @counsellor_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def new(request):
@@ -51,6 +54,10 @@ def new(request):
                 add_validation_errors(form, exc)
             else:
                 return redirect("referrals:receipt", pk=referral.pk)
+    elif (draft := draft_claim(request)) is not None:
+        # Sent after the session ended: the input again (never a file), to
+        # review and send; the submission key keeps a double send single.
+        form = ReferralForm(draft)
     else:
         form = ReferralForm(
             initial={"submission_key": uuid.uuid4(), "consent_signed_on": timezone.localdate()}
@@ -197,6 +204,18 @@ def meeting(request, year: int, week: int):
     return _meeting_page(request, _week_start(year, week))
 
 
+def _meeting_figures(load: allocation.StaffLoad) -> dict[str, object]:
+    """One staff member's figures for the meeting's table: cases, cases per
+    full post, women / men / other, and each age group (in the columns'
+    order)."""
+    return {
+        "caseload": load.caseload,
+        "per_full_time": allocation.per_full_time(load.caseload, load.capacity),
+        "genders": [load.genders.get(g, 0) for g in (Gender.WOMAN, Gender.MAN, Gender.OTHER)],
+        "ages": [load.age_groups.get(label, 0) for _upper, label in allocation.AGE_GROUPS],
+    }
+
+
 def _meeting_page(request, week_start, *, notes_form=None, allocation_form=None):
     today = timezone.localdate()
     current = selectors.current_week_start(today)
@@ -213,16 +232,21 @@ def _meeting_page(request, week_start, *, notes_form=None, allocation_form=None)
         allocation_form = AllocationForm(
             referrals=ready, staff=staff, proposal=proposal.assignments
         )
+    openable = selectors.referral_ids_openable(request.user, ready)
     for referral in ready:
         referral.age = selectors.age_of(referral, today)
         referral.bound_field = allocation_form[referral.field_name]
+        referral.may_open = referral.pk in openable
     staff_rows = [
         {
             "user": user,
-            "load": load,
-            "after": proposal.load_after.get(user.pk, load.caseload),
-            "ages": sorted(load.age_groups.items()),
-            "genders": sorted(load.genders.items()),
+            # Now, and (with referrals to allocate) after the proposal.
+            "states": [(_("Nu"), _meeting_figures(load))]
+            + (
+                [(_("Efter förslaget"), _meeting_figures(proposal.after.get(user.pk, load)))]
+                if ready
+                else []
+            ),
         }
         for user, load in zip(staff, loads, strict=True)
     ]
@@ -253,7 +277,8 @@ def _meeting_page(request, week_start, *, notes_form=None, allocation_form=None)
             "staff_rows": staff_rows,
             "allocation_form": allocation_form,
             "notes_form": notes_form,
-            "recent": selectors.meetings_recent(),
+            "age_groups": [label for _upper, label in allocation.AGE_GROUPS],
+            "recent": selectors.meetings_recent(before=current),
             "previous": previous.isocalendar()[:2],
             "following": following.isocalendar()[:2] if following <= current else None,
         },

@@ -4,18 +4,12 @@ staff and administrators) responsible staff member."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rattinsats.forms import DateInput
 from rattinsats.models import Organisation, Role, User
 
 from .results import FIRST_DATE, LAST_DATE, ResultsFilter
 
 DATE_ERRORS = {"invalid": _("Ange ett datum som ÅÅÅÅ-MM-DD.")}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
 
 
 class ResultsFilterForm(forms.Form):

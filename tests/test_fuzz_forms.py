@@ -289,6 +289,7 @@ TARGETS = [
         setup=_device_confirmed,
     ),
     Target("notifications_mark_read", "owner", lambda w: {}, lambda w: {}, examples=5),
+    Target("session_keepalive", "owner", lambda w: {}, lambda w: {}, examples=5),
     # Participants.
     Target("participants:list", "owner", lambda w: {}, lambda w: {"q": "Alva", "page": "1"}),
     Target(

@@ -67,6 +67,10 @@ MATRIX = {
     "password_change_done": everyone_logged_in(OK),
     "notifications": everyone_logged_in(OK),
     "notifications_mark_read": everyone_logged_in(NOT_ALLOWED),
+    # POST only, and without a session it answers 401 rather than the login page.
+    "session_keepalive": {role: NOT_ALLOWED for role in ROLES},
+    # Browsers ask for it on their own: a redirect to the static icon, for anyone.
+    "favicon": {role: REDIRECT for role in ROLES},
     "operations:access_review": only(["administrator"]),
     "operations:access_review_excel": only(["administrator"]),
     "participants:list": only(TEAM),

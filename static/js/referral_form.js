@@ -1,6 +1,7 @@
 // The referral form: show at once which criterion an answer fails. The
 // server checks the same rules and refuses an ineligible referral; this is
-// only an early hint, and the form works without it.
+// only an early hint, and the form works without it. Its texts come from
+// the template's data attributes, translated there (no text in this file).
 (function () {
   "use strict";
   var form = document.getElementById("referral-form");
@@ -12,22 +13,26 @@
     return checked ? checked.value : null;
   }
 
+  function text(name) {
+    return hint.getAttribute("data-" + name) || "";
+  }
+
   function update() {
     var problems = [];
     if (answer("needs_deeper_support") === "nej") {
-      problems.push("Personen ska vara bedömd att behöva fördjupat stöd.");
+      problems.push(text("needs-deeper-support"));
     }
     if (answer("other_af_intervention") === "ja") {
-      problems.push("Personen får inte vara anvisad till en annan insats via Arbetsförmedlingen.");
+      problems.push(text("other-af-intervention"));
     }
     var a = [answer("registered_jobseeker"), answer("social_assistance")];
     var b = [answer("jobseeker_category_14"), answer("sick_leave_ending")];
     var aFails = a.indexOf("nej") !== -1;
     var bFails = b.indexOf("nej") !== -1;
     if (aFails && bFails) {
-      problems.push("Inget av villkorsparen (a) eller (b) är uppfyllt.");
+      problems.push(text("no-condition-pair"));
     }
-    hint.textContent = problems.length ? "Kriterierna är inte uppfyllda: " + problems.join(" ") : "";
+    hint.textContent = problems.length ? text("intro") + " " + problems.join(" ") : "";
     hint.classList.toggle("d-none", problems.length === 0);
   }
 

@@ -1,0 +1,88 @@
+"""The warning before the idle timeout: the dialog on signed-in pages, its
+script from static/js (no inline script under the CSP), and the endpoint
+behind "Förbli inloggad"."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _dialog(html: str) -> str:
+    match = re.search(r'<dialog id="session-timeout".*?</dialog>', html, re.S)
+    assert match, "no idle-timeout dialog"
+    return match.group(0)
+
+
+def test_signed_in_pages_carry_the_warning_with_the_timeout(owner_client, settings):
+    html = owner_client.get(reverse("casework:tasks")).text
+    dialog = _dialog(html)
+    assert 'role="alertdialog"' in dialog
+    assert 'aria-labelledby="session-timeout-title"' in dialog
+    assert f'data-idle-seconds="{settings.SESSION_COOKIE_AGE}"' in dialog
+    assert 'data-warning-seconds="120"' in dialog
+    assert "om ungefär 2 minuter" in dialog
+    assert f'action="{reverse("session_keepalive")}"' in dialog
+    assert 'name="csrfmiddlewaretoken"' in dialog
+    assert re.search(r"<button[^>]*>Förbli inloggad</button>", dialog)
+    assert re.search(r'<script src="[^"]*js/session_timeout\.js"[^>]*></script>', html)
+    # The CSP allows no inline script: every script tag loads a file.
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert not re.search(r"\son[a-z]+=", html)
+
+
+def test_the_timeout_follows_the_setting(owner_client, settings):
+    settings.SESSION_COOKIE_AGE = 10 * 60
+    settings.RATTINSATS_SESSION_WARNING_SECONDS = 60
+    dialog = _dialog(owner_client.get(reverse("notifications")).text)
+    assert 'data-idle-seconds="600"' in dialog and 'data-warning-seconds="60"' in dialog
+    assert "om ungefär 1 minut." in dialog
+
+
+def test_the_login_page_has_no_warning(client):
+    html = client.get(reverse("login")).text
+    assert "session-timeout" not in html
+
+
+def test_staying_signed_in_renews_the_session(owner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    page = client.get(reverse("notifications")).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', _dialog(page)).group(1)
+    session = Session.objects.get()
+    Session.objects.update(expire_date=timezone.now() + datetime.timedelta(minutes=1))
+    response = client.post(reverse("session_keepalive"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 204
+    renewed = Session.objects.get(session_key=session.session_key)
+    assert renewed.expire_date > timezone.now() + datetime.timedelta(minutes=29)
+
+
+def test_the_endpoint_needs_csrf_and_post(owner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    assert client.post(reverse("session_keepalive")).status_code == 403
+    assert client_for(owner).get(reverse("session_keepalive")).status_code == 405
+
+
+def test_without_a_session_it_says_so_rather_than_redirect(client):
+    response = client.post(reverse("session_keepalive"))
+    assert response.status_code == 401
+    assert response.json() == {"signed_in": False}
+
+
+def test_the_two_factor_page_may_keep_its_session_too(owner, settings):
+    settings.RATTINSATS_REQUIRE_2FA = True
+    TOTPDevice.objects.create(user=owner, name="app", confirmed=True)
+    client = client_for(owner)  # password only, no code yet
+    assert client.get(reverse("notifications")).url == reverse("two_factor_verify")
+    assert "session-timeout" in client.get(reverse("two_factor_verify")).text
+    assert client.post(reverse("session_keepalive")).status_code == 204
