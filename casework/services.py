@@ -28,6 +28,19 @@ class ConsentMissing(ValidationError):
     organisation."""
 
 
+def _require_consent(participant: Participant, organisation: Organisation) -> None:
+    """Refuse (``ConsentMissing``) while no valid consent lets the project
+    share the person's data with ``organisation``."""
+    if not consent_covers(participant, organisation, timezone.localdate()):
+        raise ConsentMissing(
+            _(
+                "Flaggan kan inte skickas till %(org)s: det finns inget giltigt samtycke "
+                "som omfattar organisationen."
+            )
+            % {"org": organisation}
+        )
+
+
 @transaction.atomic
 def flag_create(
     *,
@@ -44,14 +57,7 @@ def flag_create(
     participant_require_change(actor, participant)
     if not reason.strip():
         raise ValidationError({"reason": _("Ange en anledning.")})
-    if not consent_covers(participant, organisation, timezone.localdate()):
-        raise ConsentMissing(
-            _(
-                "Flaggan kan inte skickas till %(org)s: det finns inget giltigt samtycke "
-                "som omfattar organisationen."
-            )
-            % {"org": organisation}
-        )
+    _require_consent(participant, organisation)
     flag = Flag(
         participant=participant,
         organisation=organisation,
@@ -268,14 +274,7 @@ def flag_send(*, actor: User, flag: Flag, via: str) -> Flag:
     if via not in Flag.SentVia.values:
         raise ValidationError({"via": _("Ange hur flaggan skickades: Viva, AIS eller telefon.")})
     locked = _flag_lock_for(actor=actor, flag=flag, status=Flag.Status.SENT)
-    if not consent_covers(locked.participant, locked.organisation, timezone.localdate()):
-        raise ConsentMissing(
-            _(
-                "Flaggan kan inte skickas till %(org)s: det finns inget giltigt samtycke "
-                "som omfattar organisationen."
-            )
-            % {"org": locked.organisation}
-        )
+    _require_consent(locked.participant, locked.organisation)
     locked.status = Flag.Status.SENT
     locked.sent_at = timezone.now()
     locked.sent_by = actor

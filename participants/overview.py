@@ -1,7 +1,8 @@
 """The *Översikt* tab: the case at a glance, from every part of it.
 
 Participants sits below the apps that keep the rest of the case, so it does
-not read them: each app registers a section here (in its ``AppConfig.ready``)
+not read them: its own section (:func:`consent_and_tasks`) comes first, and
+each app above registers a section here (in its ``AppConfig.ready``)
 with a template and a function that reads what the section shows. Each
 section reads in a fixed, small number of queries, so the tab's query count
 does not grow with the size of the case.
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .models import Participant
+from .models import Consent, Participant
 
 SectionReader = Callable[[Participant, datetime.date], dict[str, Any] | None]
 
@@ -47,14 +48,14 @@ def overview_sections(participant: Participant, today: datetime.date) -> list[di
     return shown
 
 
-def consent_and_tasks(participant: Participant, today: datetime.date) -> dict[str, Any]:
-    """The participants app's own section: the consent in force and when
-    it is to be renewed, and the case's open tasks (whoever holds them)."""
+def consent_and_tasks(
+    participant: Participant, today: datetime.date, consent: Consent | None
+) -> dict[str, Any]:
+    """The participants app's own section: the consent in force (already
+    read for the page's header) and when it is to be renewed, and the case's
+    open tasks (whoever holds them)."""
     from django.conf import settings
 
-    from .selectors import consent_current, consents_for
-
-    consent = consent_current(consents_for(participant), today)
     renew_from = (
         consent.valid_until - datetime.timedelta(days=settings.RATTINSATS_CONSENT_RENEWAL_DAYS)
         if consent is not None

@@ -16,7 +16,7 @@ from rattinsats.permissions import casework_required
 from . import selectors, services
 from .forms import ConsentForm, ParticipantSearchForm
 from .models import Consent, Participant
-from .overview import overview_sections
+from .overview import consent_and_tasks, overview_sections
 from .selectors import M
 from .tabs import tabs_for
 
@@ -101,7 +101,9 @@ def participant_list(request):
 def participant_detail(request, pk: int):
     participant = selectors.participant_get_for_user(request.user, pk)
     context = participant_header_context(request, participant, "participants:detail")
-    context["overview"] = overview_sections(participant, timezone.localdate())
+    today = timezone.localdate()
+    context["consent_section"] = consent_and_tasks(participant, today, context["consent_current"])
+    context["overview"] = overview_sections(participant, today)
     return render(request, "participants/detail.html", context)
 
 
