@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "mapping",
     "casework",
     "closure",
+    "employers",
     "referrals",
     "reports",
     "operations",

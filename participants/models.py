@@ -215,6 +215,11 @@ class Consent(models.Model):
         blank=True,
         related_name="+",
     )
+    # Whether the participant also agreed to be presented to employers
+    # (the project tells an employer about them, with their consent).
+    covers_employer_presentation = models.BooleanField(
+        _("omfattar presentation för arbetsgivare"), default=False
+    )
     # The signed form, if uploaded; stored outside the web root.
     document = models.FileField(_("underskriven blankett"), upload_to="consents/", blank=True)
 
@@ -245,6 +250,7 @@ class Task(models.Model):
         RENEW_CONSENT = "renew_consent", _("Förnya samtycke")
         RECORD_MOVE = "record_move", _("Registrera stegvis förflyttning")
         FOLLOW_UP = "follow_up", _("Uppföljning efter avslut")
+        EMPLOYER_NEXT_STEP = "employer_next_step", _("Nästa steg med arbetsgivare")
         OTHER = "other", _("Övrigt")
 
     assignee = models.ForeignKey(
@@ -254,6 +260,9 @@ class Task(models.Model):
         Participant, on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
     )
     kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
+    # What to do, for tasks that are not about a participant (an employer's
+    # next step). Never personal data about a participant.
+    description = models.CharField(_("beskrivning"), max_length=300, blank=True)
     due_on = models.DateField(_("senast"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(_("klar"), null=True, blank=True)
