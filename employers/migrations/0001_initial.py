@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('casework', '0003_flag_sent_by_from_audit_trail'),
         ('mapping', '0005_move_covering_index'),
-        ('participants', '0007_consent_covers_employer_presentation_and_more'),
+        ('participants', '0007_task_description_consent_employer_presentation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
