@@ -11,11 +11,9 @@ import datetime
 import hashlib
 import logging
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +30,7 @@ from participants.services import task_create
 from rattinsats.audit import Action, audit_log
 from rattinsats.models import Organisation, User
 from rattinsats.notifications import notification_send
+from rattinsats.pdf import pdf_render
 
 from .models import (
     RESULTS_FOR_REASON,
@@ -697,10 +696,7 @@ def summary_context(participant: Participant, *, text: str, version: int | None,
 def summary_pdf_render(context: dict) -> bytes:
     """The summary document as an A4 PDF, tagged (PDF/UA) so that screen
     readers can read it."""
-    from weasyprint import HTML
-
-    html = render_to_string("closure/closure_summary_pdf.html", context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
+    return pdf_render("closure/closure_summary_pdf.html", context)
 
 
 def summary_preview(*, actor: User, participant: Participant, text: str) -> bytes:

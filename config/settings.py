@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Background jobs: Django's tasks API (backport) and its database
+    # backend, run by `manage.py run_worker` (README, "Background jobs").
+    "django_tasks",
+    "django_tasks_db",
     # The core, then the domain apps from the bottom layer up (README,
     # "Layout"); import-linter checks that none imports a layer above it.
     "rattinsats",
@@ -62,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files carry the header too.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -214,6 +220,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("DJANGO_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A load balancer asks the app servers for their health over plain HTTP
+# (README, "Health checks"); these two answer it without the HTTPS redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -229,6 +238,58 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
         "form-action": [SELF],
     },
+}
+
+# Permissions-Policy on every response (django-permissions-policy): the app
+# uses none of these browser features, so none is allowed, not even to
+# itself; interest-cohort and browsing-topics keep it out of ad profiling.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "clipboard-read",
+        "clipboard-write",
+        "compute-pressure",
+        "display-capture",
+        "document-domain",
+        "encrypted-media",
+        "fullscreen",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "identity-credentials-get",
+        "idle-detection",
+        "interest-cohort",
+        "keyboard-map",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "otp-credentials",
+        "payment",
+        "picture-in-picture",
+        "private-state-token-issuance",
+        "private-state-token-redemption",
+        "publickey-credentials-create",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "shared-storage",
+        "shared-storage-select-url",
+        "speaker-selection",
+        "storage-access",
+        "sync-xhr",
+        "usb",
+        "web-share",
+        "window-management",
+        "xr-spatial-tracking",
+    )
 }
 
 # Brute-force protection: a username from one address is locked out after
@@ -260,16 +321,83 @@ SITE_URL = env.str("RATTINSATS_SITE_URL", default="http://127.0.0.1:8000")
 # Feature switches and programme settings (README, "Konfiguration").
 RATTINSATS_DELMAL_3_SHARE_TARGET = env.float("RATTINSATS_DELMAL_3_SHARE_TARGET", default=0.2)
 RATTINSATS_SMALL_CELL_THRESHOLD = env.int("RATTINSATS_SMALL_CELL_THRESHOLD", default=0)
+# The smallest cohort the steering group sees figures for (reports.protection);
+# unset: 10 while the small-cell threshold is on, else off. Never below the
+# threshold.
+RATTINSATS_MIN_COHORT: int | None = env.int("RATTINSATS_MIN_COHORT", default=None)
 # Two-factor login for the project team and administrators (off in debug,
 # so that the demo runs without an authenticator app).
 RATTINSATS_REQUIRE_2FA = env.bool("RATTINSATS_REQUIRE_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = "Rätt insats"
-# Each wrong code doubles the wait before the next attempt (1, 2, 4 … s).
+# Each wrong code doubles the wait before the next attempt (1, 2, 4 … s);
+# the same for wrong enrolment codes.
 OTP_TOTP_THROTTLE_FACTOR = env.int("RATTINSATS_2FA_THROTTLE_FACTOR", default=1)
+# The first app needs a one-time enrolment code from an administrator,
+# valid this many hours (rattinsats.twofactor).
+RATTINSATS_2FA_ENROLMENT_HOURS = env.int("RATTINSATS_2FA_ENROLMENT_HOURS", default=24)
+# The admin never shows a device's secret or QR code to an administrator.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 RATTINSATS_CONSENT_RENEWAL_DAYS = env.int("RATTINSATS_CONSENT_RENEWAL_DAYS", default=30)
 # Retention (gallring): participations that ended more than this many years
 # ago are anonymised by `manage.py retention_anonymise`.
 RATTINSATS_RETENTION_YEARS = env.int("RATTINSATS_RETENTION_YEARS", default=5)
+# ... and nightly by the workers' schedule, at this local hour, when turned on.
+RATTINSATS_RETENTION_NIGHTLY = env.bool("RATTINSATS_RETENTION_NIGHTLY", default=False)
+RATTINSATS_RETENTION_HOUR = env.int("RATTINSATS_RETENTION_HOUR", default=2)
+
+# Background jobs (README, "Background jobs"): Django's tasks API on the
+# database backend, run by `manage.py run_worker` (one or more, on one or
+# more machines). The tests set the immediate backend (tests/pytest_env.py).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("RATTINSATS_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
+# A worker writes its heartbeat this often; one not heard from for the
+# stale time counts as dead, and its running job is retried or failed.
+RATTINSATS_WORKER_HEARTBEAT_SECONDS = env.float("RATTINSATS_WORKER_HEARTBEAT_SECONDS", default=5)
+RATTINSATS_WORKER_STALE_SECONDS = env.int("RATTINSATS_WORKER_STALE_SECONDS", default=60)
+# How often a job is tried in all: after its worker died, or a mail that failed.
+RATTINSATS_JOB_MAX_ATTEMPTS = env.int("RATTINSATS_JOB_MAX_ATTEMPTS", default=3)
+# A failed mail's next attempt waits this many minutes times the attempts so far.
+RATTINSATS_MAIL_RETRY_MINUTES = env.int("RATTINSATS_MAIL_RETRY_MINUTES", default=5)
+# Finished jobs' rows (and the schedule's records) are deleted after this many days.
+RATTINSATS_JOB_RESULT_DAYS = env.int("RATTINSATS_JOB_RESULT_DAYS", default=14)
+# The daily digest to each staff member: at this local hour; flags count as
+# left unsent after this many days.
+RATTINSATS_DIGEST_ENABLED = env.bool("RATTINSATS_DIGEST_ENABLED", default=True)
+RATTINSATS_DIGEST_HOUR = env.int("RATTINSATS_DIGEST_HOUR", default=6)
+RATTINSATS_DIGEST_UNSENT_FLAG_DAYS = env.int("RATTINSATS_DIGEST_UNSENT_FLAG_DAYS", default=7)
+# /readyz (README, "Health checks"): a worker must have been seen within
+# this many minutes (0: not checked), and the uploads' disk must have this
+# much free space.
+RATTINSATS_READY_WORKER_MINUTES = env.int("RATTINSATS_READY_WORKER_MINUTES", default=5)
+RATTINSATS_READY_MIN_FREE_MB = env.int("RATTINSATS_READY_MIN_FREE_MB", default=500)
+if not (0 <= RATTINSATS_DIGEST_HOUR <= 23 and 0 <= RATTINSATS_RETENTION_HOUR <= 23):
+    raise ImproperlyConfigured(
+        "RATTINSATS_DIGEST_HOUR and RATTINSATS_RETENTION_HOUR are hours, 0 to 23."
+    )
+# The goal-document workbook import (operations/workbook.py, page and
+# command): the largest file, the most it may hold unpacked (as its zip
+# declares, checked before it is opened), the most rows below the header,
+# and how many of its problems are listed (the others are counted).
+RATTINSATS_GOAL_IMPORT_MAX_BYTES = env.int(
+    "RATTINSATS_GOAL_IMPORT_MAX_BYTES", default=5 * 1024 * 1024
+)
+RATTINSATS_GOAL_IMPORT_MAX_UNZIPPED_BYTES = env.int(
+    "RATTINSATS_GOAL_IMPORT_MAX_UNZIPPED_BYTES", default=25 * 1024 * 1024
+)
+RATTINSATS_GOAL_IMPORT_MAX_ROWS = env.int("RATTINSATS_GOAL_IMPORT_MAX_ROWS", default=5000)
+RATTINSATS_GOAL_IMPORT_MAX_PROBLEMS = env.int("RATTINSATS_GOAL_IMPORT_MAX_PROBLEMS", default=100)
+# The employer workbook import (employers/workbook.py): largest file and
+# most rows accepted.
+RATTINSATS_EMPLOYER_IMPORT_MAX_BYTES = env.int(
+    "RATTINSATS_EMPLOYER_IMPORT_MAX_BYTES", default=2 * 1024 * 1024
+)
+RATTINSATS_EMPLOYER_IMPORT_MAX_ROWS = env.int("RATTINSATS_EMPLOYER_IMPORT_MAX_ROWS", default=2000)
+RATTINSATS_EMPLOYER_IMPORT_MAX_UNZIPPED_BYTES = env.int(
+    "RATTINSATS_EMPLOYER_IMPORT_MAX_UNZIPPED_BYTES", default=20 * 1024 * 1024
+)
 
 LOGGING = {
     "version": 1,
@@ -292,5 +420,10 @@ LOGGING = {
         # WeasyPrint reports every layout step of a PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pikepdf announces its logging bridge at INFO on import.
+        "pikepdf": {"level": "WARNING"},
+        # The tasks framework logs every job's start and end at INFO; the
+        # worker (run_worker -v 1 or more) turns that back on for itself.
+        "django_tasks": {"level": "WARNING"},
     },
 }

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from operations import health
 from rattinsats import views
 
 admin.site.site_header = _("Rätt insats – administration")
@@ -13,10 +14,16 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", views.start, name="start"),
+    # Health checks for a load balancer, without a login (README, "Health checks").
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("konto/logga-in/", views.login, name="login"),
     path("konto/logga-ut/", views.logout, name="logout"),
     path("konto/tvafaktor/", views.two_factor_verify, name="two_factor_verify"),
+    path("konto/tvafaktor/registrera/", views.two_factor_enrol, name="two_factor_enrol"),
     path("konto/tvafaktor/aktivera/", views.two_factor_setup, name="two_factor_setup"),
+    # Administrators: enrolment codes and resets of the staff's two-factor login.
+    path("konton/tvafaktor/", views.staff_two_factor, name="staff_two_factor"),
     path("konto/hall-inloggad/", views.session_keepalive, name="session_keepalive"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("konto/losenord/", views.password_change, name="password_change"),
@@ -38,6 +45,10 @@ urlpatterns = [
     # Access-log review (logguppfoljning/), the goal-document workbook
     # (maldokument/exportera/, maldokument/importera/).
     path("", include("operations.urls")),
+    # Employer collaboration: employers (arbetsgivare/), job orders and
+    # their matching (arbetsgivare/jobborder/), the participant's
+    # Arbetsgivare tab (deltagare/<id>/arbetsgivare/).
+    path("", include("employers.urls")),
     # One login page for everybody, with its lockout and audit trail.
     path(
         "admin/login/",

@@ -72,6 +72,9 @@ class Employer(models.Model):
     updated_at = models.DateTimeField(_("ändrad"), null=True, blank=True)
     # Optimistic version check, as on interventions.
     version = models.PositiveIntegerField(default=1)
+    # Set by retention (*gallring*) on a sole trader without activity for
+    # the retention period: the owner's name and personnummer are gone.
+    anonymised_at = models.DateTimeField(_("anonymiserad"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name", "id"]
@@ -82,7 +85,7 @@ class Employer(models.Model):
             # One live (not merged) employer per organisation number.
             models.UniqueConstraint(
                 fields=["organisation_number"],
-                condition=Q(merged_into__isnull=True),
+                condition=Q(merged_into__isnull=True, anonymised_at__isnull=True),
                 name="one_live_employer_per_orgnr",
                 violation_error_message=_(
                     "Det finns redan en arbetsgivare med det organisationsnumret."
@@ -97,6 +100,25 @@ class Employer(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
+
+    @property
+    def organisation_number_masked(self) -> str:
+        """For lists: a sole trader's number shows only the date of birth."""
+        if self.is_sole_trader and len(self.organisation_number) == 11:
+            return f"{self.organisation_number[:6]}-****"
+        return self.organisation_number or "–"
+
+
+# The name a sole trader keeps once retention has removed the owner's data.
+ANONYMISED_SOLE_TRADER_NAME = "Enskild firma (anonymiserad)"
 
 
 class ContactPerson(models.Model):

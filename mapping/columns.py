@@ -36,6 +36,17 @@ HEADERS = [
     "SUS-samtycke",
 ]
 COLUMN = {header: get_column_letter(i) for i, header in enumerate(HEADERS, start=1)}
+# The free text typed into the goal document: wrapped in the workbook, and
+# never a formula there (rattinsats.xlsx), whatever it starts with.
+TEXT_HEADERS = [
+    "Mål",
+    "Delmål 1",
+    "Delmål 2",
+    "Delmål 3",
+    "Motivering till fortsättning",
+    "Anställningsstöd",
+    "Övrigt",
+]
 
 # The contract's values, independent of the interface language.
 GENDERS = {"kvinna": "Kvinna", "man": "Man", "annat": "Annat"}

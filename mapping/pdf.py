@@ -1,12 +1,14 @@
-"""The mapping document as a printable PDF (A4, Swedish, DejaVu fonts)."""
+"""The mapping document as a printable PDF (A4, Swedish, DejaVu fonts),
+tagged PDF/UA-1."""
 
-from django.template.loader import render_to_string
 from django.utils import timezone
+
+from rattinsats.pdf import pdf_render
 
 
 def mapping_document_pdf(*, participant, document, fields) -> bytes:
     """``fields`` is a list of (label, value) pairs, in the page's order."""
-    html = render_to_string(
+    return pdf_render(
         "mapping/mapping_pdf.html",
         {
             "participant": participant,
@@ -15,7 +17,3 @@ def mapping_document_pdf(*, participant, document, fields) -> bytes:
             "printed_at": timezone.localtime(),
         },
     )
-    # Imported here: WeasyPrint is slow to load and only this view needs it.
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from io import BytesIO
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 from guardian.models import UserObjectPermission
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from participants.models import Participant
 from rattinsats.models import AuditEvent, User
+from rattinsats.xlsx import append_row, print_setup, set_properties
 from referrals.models import Referral
 
 REFERRAL_OBJECT_TYPE = Referral._meta.label_lower
@@ -137,3 +141,60 @@ def access_review(
             s.unassigned_reads += row.reads
     summary_list = sorted(summaries.values(), key=lambda s: (-s.unassigned_reads, -s.reads))
     return rows, summary_list
+
+
+def access_review_workbook(
+    rows: list[ReadRow], summaries: list[UserSummary], *, start: datetime.date, end: datetime.date
+) -> bytes:
+    """The review as a workbook: a sheet per user and one per user and
+    participant. Every text (names included) is a string cell, never a
+    formula (rattinsats.xlsx); each sheet prints fitted to the width with
+    its header on every page and filters on its columns."""
+    wb = Workbook()
+    set_properties(wb, f"Rätt insats – logguppföljning {start:%Y-%m-%d}–{end:%Y-%m-%d}")
+    ws = wb.active
+    ws.title = "Per användare"
+    append_row(ws, ["Användare", "Namn", "Visningar", "Deltagare", "Visningar utan tilldelning"])
+    for s in summaries:
+        append_row(
+            ws,
+            [
+                s.user.username if s.user else "",
+                s.user.get_full_name() if s.user else "",
+                s.reads,
+                s.participants,
+                s.unassigned_reads,
+            ],
+        )
+    detail = wb.create_sheet("Per deltagare")
+    append_row(
+        detail,
+        ["Användare", "Deltagar-id", "Deltagare", "Visningar", "Första", "Senaste", "Tilldelad"],
+    )
+    tz = timezone.get_current_timezone()
+    for r in rows:
+        append_row(
+            detail,
+            [
+                r.user.username if r.user else "",
+                r.participant_id,
+                r.participant.full_name if r.participant else "",
+                r.reads,
+                r.first.astimezone(tz).replace(tzinfo=None),
+                r.last.astimezone(tz).replace(tzinfo=None),
+                "Ja" if r.assigned else "Nej",
+            ],
+        )
+    for column in ("E", "F"):
+        for cell in detail[column][1:]:
+            cell.number_format = "yyyy-mm-dd hh:mm"
+    for sheet, widths in ((ws, (16, 28, 11, 11, 24)), (detail, (16, 12, 28, 11, 17, 17, 10))):
+        for i, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+        sheet.print_area = sheet.dimensions
+        print_setup(sheet, landscape=sheet is detail, title_rows="1:1")
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

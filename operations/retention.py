@@ -15,6 +15,16 @@ after the matter ended.
   and eligibility answers stay.
 - **Weekly meetings** held more than N years ago lose their notes
   (supervision, employers, development), which may name people.
+- **The employer contact log**: entries (calls, visits, e-mails) dated
+  more than N years ago lose their outcome and next step (and the next
+  step's task its text), which may name people.
+- **Sole traders** (*enskild firma*, whose organisation number is the
+  owner's personnummer) without any activity for N years (no contact,
+  job order, match, placement or follow-up, no change) are anonymised: the
+  name becomes "Enskild firma (anonymiserad)", the number, address, notes
+  and contact people's details go; the industry and the job orders stay.
+- An anonymised participation's **placements** lose their notes and the
+  notes of their follow-up meetings, and its **matches** their reason.
 
 What the statistics need stays: gender, target group, referring
 organisation, responsible staff member, dates, status, closure reason and
@@ -34,11 +44,21 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from casework.models import Flag, Intervention, JournalNote
 from closure.models import Closure, FollowUp, LabourMarketTraining, SummaryDocument
+from employers.models import (
+    ANONYMISED_SOLE_TRADER_NAME,
+    ContactPerson,
+    Employer,
+    EmployerContact,
+    JobOrder,
+    Match,
+    Placement,
+    PlacementFollowUp,
+)
 from mapping.models import (
     GoalDocument,
     GoalDocumentRevision,
@@ -46,13 +66,17 @@ from mapping.models import (
     MappingDocumentRevision,
     StepwiseMove,
 )
-from participants.models import Consent, Participant
+from participants.models import Consent, Participant, Task
 from rattinsats.audit import Action, audit_log
 from referrals.models import Referral, WeeklyMeeting
 
 AUDIT_DETAIL = "gallring: personuppgifter borttagna"
 MEETING_AUDIT_DETAIL = "gallring: anteckningar borttagna"
 MEETING_NOTE_FIELDS = ("supervision_notes", "employer_notes", "development_notes")
+CONTACT_AUDIT_DETAIL = "gallring: kontaktens utfall och nästa steg borttagna"
+SOLE_TRADER_AUDIT_DETAIL = "gallring: enskild firma anonymiserad"
+# What a sole trader's contact people are called once anonymised.
+ANONYMISED_CONTACT_NAME = "Anonymiserad"
 
 # Fields of the participant and of its referral that identify the person.
 PERSON_FIELDS = {
@@ -86,6 +110,8 @@ class RetentionResult:
     participant_ids: list[int] = field(default_factory=list)
     referral_ids: list[int] = field(default_factory=list)
     meeting_ids: list[int] = field(default_factory=list)
+    contact_ids: list[int] = field(default_factory=list)
+    employer_ids: list[int] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -157,10 +183,14 @@ def retention_anonymise(
     participants = list(participants_due(cutoff=cutoff).values_list("pk", flat=True))
     referrals = list(referrals_due(cutoff=cutoff).values_list("pk", flat=True))
     meetings = list(meetings_due(cutoff=cutoff).values_list("pk", flat=True))
+    contacts = list(employer_contacts_due(cutoff=cutoff).values_list("pk", flat=True))
+    employers = list(sole_traders_due(cutoff=cutoff).values_list("pk", flat=True))
     if dry_run:
         result.participant_ids = participants
         result.referral_ids = referrals
         result.meeting_ids = meetings
+        result.contact_ids = contacts
+        result.employer_ids = employers
         return result
     for pk in participants:
         if participant_anonymise(participant_id=pk, cutoff=cutoff):
@@ -171,6 +201,12 @@ def retention_anonymise(
     for pk in meetings:
         if meeting_notes_clear(meeting_id=pk, cutoff=cutoff):
             result.meeting_ids.append(pk)
+    for pk in contacts:
+        if employer_contact_clear(contact_id=pk, cutoff=cutoff):
+            result.contact_ids.append(pk)
+    for pk in employers:
+        if sole_trader_anonymise(employer_id=pk, cutoff=cutoff):
+            result.employer_ids.append(pk)
     return result
 
 
@@ -209,6 +245,9 @@ def _clear_free_text(participant: Participant) -> list[tuple]:
     FollowUp.objects.filter(closure__participant=participant).update(note="")
     LabourMarketTraining.objects.filter(participant=participant).update(note="")
     StepwiseMove.objects.filter(participant=participant).update(note="")
+    Placement.objects.filter(participant=participant).update(notes="")
+    PlacementFollowUp.objects.filter(placement__participant=participant).update(notes="")
+    Match.objects.filter(participant=participant).update(reason="")
     # Summary documents are never changed through the model; retention is
     # the one exception, on the queryset.
     SummaryDocument.objects.filter(participant=participant).update(text="", pdf=b"", sha256="")
@@ -259,6 +298,114 @@ def meeting_notes_clear(*, meeting_id: int, cutoff: datetime.date) -> bool:
     meeting.version += 1
     meeting.save(update_fields=[*MEETING_NOTE_FIELDS, "version", "updated_at"])
     audit_log(actor=None, action=Action.DELETE, obj=meeting, detail=MEETING_AUDIT_DETAIL)
+    return True
+
+
+def employer_contacts_due(*, cutoff: datetime.date) -> QuerySet[EmployerContact]:
+    """Contact log entries dated before ``cutoff`` that still hold an
+    outcome or a next step."""
+    return (
+        EmployerContact.objects.filter(date__lt=cutoff)
+        .filter(~Q(outcome="") | ~Q(next_step=""))
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def employer_contact_clear(*, contact_id: int, cutoff: datetime.date) -> bool:
+    """Clear one contact log entry's outcome and next step (and the text
+    of the task its next step became), if still due."""
+    contact = employer_contacts_due(cutoff=cutoff).select_for_update().filter(pk=contact_id).first()
+    if contact is None:
+        return False
+    contact.outcome = ""
+    contact.next_step = ""
+    contact.save(update_fields=["outcome", "next_step"])
+    if contact.task_id is not None:
+        Task.objects.filter(pk=contact.task_id).update(description="")
+    audit_log(actor=None, action=Action.DELETE, obj=contact, detail=CONTACT_AUDIT_DETAIL)
+    return True
+
+
+def sole_traders_due(*, cutoff: datetime.date) -> QuerySet[Employer]:
+    """Sole traders not yet anonymised with no activity since ``cutoff``:
+    registered, changed or merged before it, and no contact, job order,
+    match, placement or follow-up meeting on or after it. A placement
+    without an end date counts as going on while its participation does."""
+    since = _start_of(cutoff)
+    employer = OuterRef("pk")
+    contacts = EmployerContact.objects.filter(employer=employer, date__gte=cutoff)
+    orders = JobOrder.objects.filter(employer=employer).filter(
+        Q(created_at__gte=since)
+        | Q(updated_at__gte=since)
+        | Q(start_date__gte=cutoff)
+        | Q(apply_by__gte=cutoff)
+    )
+    matches = Match.objects.filter(job_order__employer=employer).filter(
+        Q(proposed_at__gte=since)
+        | Q(confirmed_at__gte=since)
+        | Q(presented_at__gte=since)
+        | Q(outcome_at__gte=since)
+    )
+    placements = Placement.objects.filter(employer=employer).filter(
+        Q(start_date__gte=cutoff)
+        | Q(end_date__gte=cutoff)
+        | Q(end_date__isnull=True, participant__end_date__isnull=True)
+        | Q(end_date__isnull=True, participant__end_date__gte=cutoff)
+    )
+    follow_ups = PlacementFollowUp.objects.filter(placement__employer=employer, date__gte=cutoff)
+    return (
+        Employer.objects.filter(
+            is_sole_trader=True, anonymised_at__isnull=True, created_at__lt=since
+        )
+        .exclude(updated_at__gte=since)
+        .exclude(merged_at__gte=since)
+        .exclude(Exists(contacts))
+        .exclude(Exists(orders))
+        .exclude(Exists(matches))
+        .exclude(Exists(placements))
+        .exclude(Exists(follow_ups))
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def sole_trader_anonymise(*, employer_id: int, cutoff: datetime.date) -> bool:
+    """Anonymise one sole trader, if still due (re-checked under a row
+    lock): the owner's name, personnummer and address, the notes, the
+    contact people's details and the contact log's free text go; the
+    industry, job orders and placements stay. The version moves on, so a
+    form opened before cannot save the old details back."""
+    employer = sole_traders_due(cutoff=cutoff).select_for_update().filter(pk=employer_id).first()
+    if employer is None:
+        return False
+    employer.name = ANONYMISED_SOLE_TRADER_NAME
+    employer.organisation_number = ""
+    employer.street_address = ""
+    employer.postal_code = ""
+    employer.city = ""
+    employer.notes = ""
+    employer.anonymised_at = timezone.now()
+    employer.version += 1
+    employer.save(
+        update_fields=[
+            "name",
+            "organisation_number",
+            "street_address",
+            "postal_code",
+            "city",
+            "notes",
+            "anonymised_at",
+            "version",
+        ]
+    )
+    ContactPerson.objects.filter(employer=employer).update(
+        name=ANONYMISED_CONTACT_NAME, role="", phone="", email="", active=False
+    )
+    contacts = EmployerContact.objects.filter(employer=employer)
+    Task.objects.filter(pk__in=contacts.exclude(task=None).values("task")).update(description="")
+    contacts.update(outcome="", next_step="")
+    audit_log(actor=None, action=Action.DELETE, obj=employer, detail=SOLE_TRADER_AUDIT_DETAIL)
     return True
 
 

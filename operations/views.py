@@ -4,15 +4,15 @@ project staff. Each is itself written to the audit trail."""
 
 import datetime
 import tempfile
-from io import BytesIO
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
-from openpyxl import Workbook
 
 from mapping.columns import HEADERS
 from mapping.views import overview_rows
@@ -20,9 +20,9 @@ from rattinsats.audit import Action, audit_log
 from rattinsats.models import Role
 from rattinsats.permissions import casework_required, role_required
 
-from .access_review import access_review
+from .access_review import access_review, access_review_workbook
 from .forms import AccessReviewForm, ImportForm
-from .workbook import export_workbook, import_workbook
+from .workbook import export_workbook, import_workbook, too_large
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -69,45 +69,9 @@ def access_review_excel(request):
     user = form.cleaned_data["user"]
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     rows, summaries = access_review(start=start, end=end, user_id=user.pk if user else None)
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Per användare"
-    ws.append(["Användare", "Namn", "Visningar", "Deltagare", "Visningar utan tilldelning"])
-    for s in summaries:
-        ws.append(
-            [
-                s.user.username if s.user else "",
-                s.user.get_full_name() if s.user else "",
-                s.reads,
-                s.participants,
-                s.unassigned_reads,
-            ]
-        )
-    detail = wb.create_sheet("Per deltagare")
-    detail.append(
-        ["Användare", "Deltagar-id", "Deltagare", "Visningar", "Första", "Senaste", "Tilldelad"]
-    )
-    tz = timezone.get_current_timezone()
-    for r in rows:
-        detail.append(
-            [
-                r.user.username if r.user else "",
-                r.participant_id,
-                r.participant.full_name if r.participant else "",
-                r.reads,
-                r.first.astimezone(tz).replace(tzinfo=None),
-                r.last.astimezone(tz).replace(tzinfo=None),
-                "Ja" if r.assigned else "Nej",
-            ]
-        )
-    for column in ("E", "F"):
-        for cell in detail[column][1:]:
-            cell.number_format = "yyyy-mm-dd hh:mm"
-    buffer = BytesIO()
-    wb.save(buffer)
+    content = access_review_workbook(rows, summaries, start=start, end=end)
     audit_log(actor=request.user, action=Action.EXPORT, object_type="operations:access_review")
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="logguppfoljning-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
     )
@@ -135,11 +99,37 @@ def goal_document_export(request):
     return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX)
 
 
+# What a multipart upload adds to the file: the form's other fields and the
+# part headers.
+UPLOAD_OVERHEAD_BYTES = 64 * 1024
+
+
+@csrf_exempt  # checked below, once the request's size is known to be sane
 @casework_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def goal_document_import(request):
     """Upload a goal-document workbook. All rows or none are imported;
-    every problem is shown with its row and column."""
+    the problems are shown with their row and column. A request larger than
+    the largest workbook taken (``RATTINSATS_GOAL_IMPORT_MAX_BYTES``) is
+    refused before its body is read: the CSRF check would otherwise read
+    it first."""
+    limit = settings.RATTINSATS_GOAL_IMPORT_MAX_BYTES
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if request.method == "POST" and length > limit + UPLOAD_OVERHEAD_BYTES:
+        return render(
+            request,
+            "operations/goal_document_import.html",
+            {"form": ImportForm(), "result": too_large(limit), "headers": HEADERS},
+            status=400,
+        )
+    return _goal_document_import(request)
+
+
+@csrf_protect
+def _goal_document_import(request):
     result = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)

@@ -2,26 +2,30 @@
 
 The columns, headers and values are a contract (README, "The goal-document
 workbook"): keep them exactly. Export streams with openpyxl's write-only
-mode; import checks the whole workbook before it writes anything, and
-writes all of it or nothing.
+mode, every text cell a string and never a formula (rattinsats.xlsx), set up
+to print (landscape, fitted to the width, header row on every page). Import
+looks at the file before it opens it (sizes, rows, no DTD: README,
+"Security"), streams the rows, refuses formulas, checks the whole workbook
+before it writes anything, and writes all of it or nothing; it reports at
+most ``RATTINSATS_GOAL_IMPORT_MAX_PROBLEMS`` problems and counts the rest.
 """
 
 from __future__ import annotations
 
 import datetime
+import heapq
 import re
-import zipfile
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from mapping.columns import (
     CLOSURE_REASONS,
@@ -32,6 +36,7 @@ from mapping.columns import (
     RESULTS,
     SHEET_TITLE,
     TARGET_GROUPS,
+    TEXT_HEADERS,
     YES_NO_TEXT,
     row_values,
 )
@@ -48,8 +53,41 @@ from participants.services import (
 from rattinsats.models import Role, User
 from rattinsats.personnummer import InvalidPersonnummer, parse
 from rattinsats.services import account_create
+from rattinsats.xlsx import (
+    FORMULA_MESSAGE,
+    TOO_LARGE,
+    ImportProblem,
+    RefusedWorkbook,
+    RowWriter,
+    open_upload,
+    print_setup,
+    refusal,
+    set_properties,
+    swedish_number,
+)
 
 SYSTEM_USERNAME = "systemimport"
+WORKBOOK_TITLE = "Rätt insats – måldokument"
+# Column widths (characters); the free text wraps within its column.
+WIDTHS = {
+    "Personnummer": 15,
+    "Namn": 24,
+    "Ansvarig": 14,
+    "Startdatum": 12,
+    "Slutdatum": 12,
+    "Samtycke förnyas": 12,
+    "Mål": 40,
+    "Delmål 1": 32,
+    "Delmål 2": 32,
+    "Delmål 3": 32,
+    **dict.fromkeys(MOVE_HEADERS, 14),
+    "Motivering till fortsättning": 40,
+    "Avslutsorsak": 13,
+    "Resultat": 16,
+    "Anställningsstöd": 28,
+    "Övrigt": 40,
+    "SUS-samtycke": 13,
+}
 
 
 # --- Export ------------------------------------------------------------------
@@ -63,10 +101,13 @@ def export_workbook(participants: QuerySet[Participant], target) -> int:
     they no longer belong to a person, and a row without a personnummer
     could not be imported again."""
     workbook = Workbook(write_only=True)
+    set_properties(workbook, WORKBOOK_TITLE)
     sheet = workbook.create_sheet(SHEET_TITLE)
     sheet.freeze_panes = "A2"
-    for letter, width in (("A", 15), ("B", 24), ("D", 14), ("E", 12), ("F", 12), ("G", 12)):
-        sheet.column_dimensions[letter].width = width
+    for name, width in WIDTHS.items():
+        sheet.column_dimensions[COLUMN[name]].width = width
+    # Before the first row: a write-only sheet writes its top part then.
+    print_setup(sheet, landscape=True, title_rows="1:1")
     bold = Font(bold=True)
     header = []
     for title in HEADERS:
@@ -78,11 +119,18 @@ def export_workbook(participants: QuerySet[Participant], target) -> int:
         participants.filter(anonymised_at__isnull=True).order_by("personnummer", "start_date", "id")
     )
     # Dates are written as dates: openpyxl gives them its date style,
-    # yyyy-mm-dd, on its own.
+    # yyyy-mm-dd, on its own. Text is never a formula: what could be taken
+    # for one, and free text longer than its column (wrapped), become typed
+    # string cells; everything else stays a plain value, which openpyxl
+    # writes fastest.
+    writer = RowWriter(sheet, wrap={HEADERS.index(h): WIDTHS[h] for h in TEXT_HEADERS})
     count = 0
     for row in rows:
-        sheet.append(row_values(row))
+        sheet.append(writer.row(row_values(row)))
         count += 1
+    last = f"{COLUMN[HEADERS[-1]]}{count + 1}"
+    sheet.auto_filter.ref = f"A1:{last}"
+    sheet.print_area = f"A1:{last}"
     workbook.save(target)
     return count
 
@@ -90,35 +138,80 @@ def export_workbook(participants: QuerySet[Participant], target) -> int:
 # --- Import ------------------------------------------------------------------
 
 
-@dataclass
-class Problem:
-    """One thing wrong with the workbook, where it is and why (Swedish)."""
+class Problem(ImportProblem):
+    """One thing wrong with the goal-document workbook."""
 
-    message: str
-    row: int | None = None
-    header: str = ""
+    headers = HEADERS
 
     @property
-    def column(self) -> str:
-        return COLUMN.get(self.header, "")
+    def order(self) -> tuple[int, int]:
+        """Where it is: by row, then by column (headerless first)."""
+        return (self.row or 0, _COLUMN_NUMBER.get(self.header, 0))
 
-    def __str__(self):
-        if self.row is None:
-            return self.message
-        if not self.header:
-            return f"Rad {self.row}: {self.message}"
-        return f"Rad {self.row}, kolumn {self.column} ({self.header}): {self.message}"
+
+_COLUMN_NUMBER = {header: n for n, header in enumerate(HEADERS, start=1)}
 
 
 @dataclass
 class ImportResult:
     created: int = 0
     created_staff: list[str] = field(default_factory=list)
+    # The first problems by row and column, at most
+    # RATTINSATS_GOAL_IMPORT_MAX_PROBLEMS; the others are only counted.
     problems: list[Problem] = field(default_factory=list)
+    more_problems: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) + self.more_problems
+
+
+class _Problems:
+    """The problems found so far: the first ``limit`` by row and column are
+    kept (a heap of the kept ones, the last of them on top), the others only
+    counted, so that a workbook full of errors makes neither the memory nor
+    the reply grow without bound. A cell that holds a formula gets that
+    problem only, not a second one about its value."""
+
+    def __init__(self, limit: int):
+        self.limit = max(1, limit)
+        self.dropped = 0
+        self._heap: list[tuple[int, int, int, Problem]] = []
+        self._formulas: set[tuple[int, str]] = set()
+
+    def __len__(self) -> int:
+        return len(self._heap) + self.dropped
+
+    def append(self, problem: Problem) -> None:
+        if problem.row is not None and (problem.row, problem.header) in self._formulas:
+            return
+        row, column = problem.order
+        item = (-row, -column, -(len(self) + 1), problem)
+        if len(self._heap) < self.limit:
+            heapq.heappush(self._heap, item)
+            return
+        self.dropped += 1
+        if item > self._heap[0]:
+            heapq.heapreplace(self._heap, item)
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def formula(self, row: int, header: str) -> None:
+        self.append(Problem(FORMULA_MESSAGE, row, header))
+        self._formulas.add((row, header))
+
+    def sorted(self) -> list[Problem]:
+        return [item[3] for item in sorted(self._heap, reverse=True)]
+
+
+# Excel's own limit for the text of one cell.
+MAX_CELL_TEXT = 32_767
 
 
 @dataclass
@@ -167,7 +260,7 @@ def _date(value) -> datetime.date:
             return datetime.date.fromisoformat(text)
         except ValueError:
             pass
-    raise ValueError(f"Ogiltigt datum ”{text}”. Ange ett datum, som ÅÅÅÅ-MM-DD.")
+    raise ValueError(f"Ogiltigt datum ”{_shown(text)}”. Ange ett datum, som ÅÅÅÅ-MM-DD.")
 
 
 def _choice(value, options: dict, header: str, problems, number) -> str:
@@ -180,7 +273,7 @@ def _choice(value, options: dict, header: str, problems, number) -> str:
         if text.casefold() == label.casefold():
             return key
     allowed = ", ".join(f"”{label}”" for label in options.values())
-    problems.append(Problem(f"Okänt värde ”{text}”. Tillåtet: {allowed}.", number, header))
+    problems.append(Problem(f"Okänt värde ”{_shown(text)}”. Tillåtet: {allowed}.", number, header))
     return ""
 
 
@@ -189,50 +282,87 @@ def import_workbook(
 ) -> ImportResult:
     """Import a goal-document workbook: every row becomes a participant with
     goal document and moves. All or nothing: when any cell is wrong,
-    nothing is written and every problem is returned with its row and
-    column. ``actor`` is the staff member who uploads it, or the system
-    account for the management command."""
+    nothing is written and the problems are returned with their row and
+    column (the first ``RATTINSATS_GOAL_IMPORT_MAX_PROBLEMS`` of them; the
+    others are counted). ``actor`` is the staff member who uploads it, or
+    the system account for the management command."""
     result = ImportResult()
-    today = today or timezone.localdate()
-    try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        result.problems.append(Problem("Filen är inte en Excel-arbetsbok (.xlsx)."))
-        return result
-    try:
-        if not workbook.worksheets:
-            result.problems.append(Problem("Arbetsboken har inget blad."))
-            return result
-        lines = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(lines, None)
-        result.problems.extend(_check_headers(header))
-        if result.problems:
-            return result
-        rows = []
-        for number, values in enumerate(lines, start=2):
-            if values is None or all(_text(v) == "" for v in values):
-                continue
-            rows.append(_parse_row(number, values, result.problems))
-    finally:
-        workbook.close()
+    problems = _Problems(settings.RATTINSATS_GOAL_IMPORT_MAX_PROBLEMS)
+    rows = _read(source, problems)
+    if rows is not None:
+        _check(rows, problems, result, actor, create_missing_staff, today)
+    result.problems = problems.sorted()
+    result.more_problems = problems.dropped
+    return result
+
+
+def too_large(limit: int) -> ImportResult:
+    """The result for a file refused for its size before it was read (the
+    upload page, which knows the request's size first)."""
+    return ImportResult(problems=[Problem(refusal(TOO_LARGE, limit))])
+
+
+def _check(rows, problems, result, actor, create_missing_staff, today) -> None:
     if not rows:
-        result.problems.append(Problem("Arbetsboken har inga rader att importera."))
-        return result
-    staff, categories = _check_references(rows, result.problems, create_missing_staff)
-    _check_moves(rows, categories, today, result.problems)
-    _check_duplicates(rows, result.problems)
-    if result.problems:
-        result.problems.sort(key=lambda p: (p.row or 0, p.column))
-        return result
+        problems.append(Problem("Arbetsboken har inga rader att importera."))
+        return
+    staff, categories = _check_references(rows, problems, create_missing_staff)
+    _check_moves(rows, categories, today or timezone.localdate(), problems)
+    _check_duplicates(rows, problems)
+    if problems:
+        return
     try:
         with transaction.atomic():
-            _write(rows, staff, categories, actor, result)
-            if result.problems:
+            _write(rows, staff, categories, actor, result, problems)
+            if problems:
                 raise _Abort
     except _Abort:
         result.created = 0
         result.created_staff = []
-    return result
+
+
+def _read(source, problems: _Problems) -> list[_Row] | None:
+    """The workbook's rows, parsed (their problems added), or None when it
+    is not read at all: too large, not a workbook, a DTD, wrong headers."""
+    rows: list[_Row] = []
+    try:
+        with open_upload(
+            source,
+            max_bytes=settings.RATTINSATS_GOAL_IMPORT_MAX_BYTES,
+            max_unzipped_bytes=settings.RATTINSATS_GOAL_IMPORT_MAX_UNZIPPED_BYTES,
+            max_rows=settings.RATTINSATS_GOAL_IMPORT_MAX_ROWS,
+            max_columns=len(HEADERS),
+        ) as sheet:
+            problems.extend(_check_headers(sheet.header()))
+            if problems:
+                return None
+            # Streamed row by row, never wider than the contract's columns.
+            for number, values, formulas in sheet.rows(HEADERS):
+                for header in formulas:
+                    problems.formula(number, header)
+                _cut_long_texts(number, values, problems)
+                if all(_text(v) == "" for v in values):
+                    continue
+                rows.append(_parse_row(number, values, problems))
+    except RefusedWorkbook as exc:
+        problems.append(Problem(exc.message))
+        return None
+    return rows
+
+
+def _cut_long_texts(number: int, values: list, problems: _Problems) -> None:
+    """Refuse text longer than a cell can hold, and cut it (in ``values``)."""
+    for index, (header, value) in enumerate(zip(HEADERS, values, strict=False)):
+        if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+            problems.append(
+                Problem(f"Högst {swedish_number(MAX_CELL_TEXT)} tecken.", number, header)
+            )
+            values[index] = value[:MAX_CELL_TEXT]
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """A cell's text as quoted in a problem: never long."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _check_headers(header) -> list[Problem]:
@@ -242,7 +372,7 @@ def _check_headers(header) -> list[Problem]:
         actual = _text(header[index]) if index < len(header) else ""
         if actual != expected:
             if actual:
-                message = f"Rubriken ska vara ”{expected}”, inte ”{actual}”."
+                message = f"Rubriken ska vara ”{expected}”, inte ”{_shown(actual)}”."
             else:
                 message = f"Rubriken ”{expected}” saknas."
             problems.append(Problem(message, 1, expected))
@@ -250,11 +380,11 @@ def _check_headers(header) -> list[Problem]:
         actual = _text(header[index])
         if actual:
             letter = get_column_letter(index + 1)
-            problems.append(Problem(f"Kolumn {letter}: okänd kolumn ”{actual}”.", 1))
+            problems.append(Problem(f"Kolumn {letter}: okänd kolumn ”{_shown(actual)}”.", 1))
     return problems
 
 
-def _parse_row(number: int, values, problems: list[Problem]) -> _Row:
+def _parse_row(number: int, values, problems: _Problems) -> _Row:
     cells = dict(zip(HEADERS, list(values) + [None] * (len(HEADERS) - len(values)), strict=False))
     row = _Row(number=number)
 
@@ -339,12 +469,18 @@ def _check_references(rows, problems, create_missing_staff):
             if not create_missing_staff:
                 problems.append(
                     Problem(
-                        f"Det finns ingen användare ”{row.responsible}”.", row.number, "Ansvarig"
+                        f"Det finns ingen användare ”{_shown(row.responsible)}”.",
+                        row.number,
+                        "Ansvarig",
                     )
                 )
         elif user.role not in (Role.STAFF, Role.EMPLOYMENT_OFFICER):
             problems.append(
-                Problem(f"”{row.responsible}” är inte projektmedarbetare.", row.number, "Ansvarig")
+                Problem(
+                    f"”{_shown(row.responsible)}” är inte projektmedarbetare.",
+                    row.number,
+                    "Ansvarig",
+                )
             )
     categories = {c.name.casefold(): c for c in MoveCategory.objects.all()}
     return staff, categories
@@ -368,7 +504,11 @@ def _check_moves(rows, categories, today, problems):
             header = MOVE_HEADERS[k - 1]
             if written.casefold() not in categories:
                 problems.append(
-                    Problem(f"Okänd kategori ”{written}”. Tillåtet: {names}.", row.number, header)
+                    Problem(
+                        f"Okänd kategori ”{_shown(written)}”. Tillåtet: {names}.",
+                        row.number,
+                        header,
+                    )
                 )
                 continue
             if row.start_date is None:
@@ -454,7 +594,7 @@ _FIELD_HEADERS = {
 }
 
 
-def _write(rows, staff, categories, actor, result):
+def _write(rows, staff, categories, actor, result, problems):
     for row in rows:
         try:
             with transaction.atomic():
@@ -463,9 +603,7 @@ def _write(rows, staff, categories, actor, result):
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
             for name, messages in errors.items():
                 for message in messages:
-                    result.problems.append(
-                        Problem(message, row.number, _FIELD_HEADERS.get(name, ""))
-                    )
+                    problems.append(Problem(message, row.number, _FIELD_HEADERS.get(name, "")))
 
 
 def _write_row(row: _Row, staff, categories, actor, result):

@@ -25,6 +25,14 @@ class ConsentForm(forms.Form):
     )
     signed_on = forms.DateField(label=_("Undertecknat"), widget=DateInput())
     valid_until = forms.DateField(label=_("Giltigt till"), widget=DateInput())
+    covers_employer_presentation = forms.BooleanField(
+        label=_("Samtycket omfattar presentation för arbetsgivare"),
+        help_text=_(
+            "Personen har samtyckt till att projektet presenterar hen för arbetsgivare "
+            "vid matchning mot jobborder."
+        ),
+        required=False,
+    )
 
     def clean(self):
         super().clean()

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from rattinsats.models import Organisation
 from rattinsats.personnummer import format_canonical, mask_canonical
 
+from .task_targets import task_target
+
 
 class Gender(models.TextChoices):
     WOMAN = "kvinna", _("Kvinna")
@@ -298,3 +300,20 @@ class Task(models.Model):
             return ""
         name = self.TAB_FOR_KIND.get(self.kind, "participants:detail")
         return reverse(name, args=[self.participant_id])
+
+    @property
+    def target_url(self) -> str:
+        """Where the task is done: the participant's tab, or the page an
+        app registered for the kind (``participants.task_targets``)."""
+        if self.participant_id is not None:
+            return self.participant_url
+        target = task_target(self.kind)
+        return target.url(self) if target else ""
+
+    @property
+    def target_label(self) -> str:
+        """The link's text: the participant's name, or the registered label."""
+        if self.participant_id is not None:
+            return self.participant.full_name if self.participant else ""
+        target = task_target(self.kind)
+        return target.label(self) if target else ""

@@ -17,6 +17,7 @@ from rattinsats.audit import Action, audit_log
 from rattinsats.personnummer import InvalidPersonnummer, parse
 
 from .models import Consent, Participant, Task
+from .task_targets import task_target_related
 
 M = TypeVar("M", bound=Model)
 
@@ -205,8 +206,10 @@ def task_get_for_change(user, pk) -> Task:
 
 
 def tasks_open_for(user) -> QuerySet[Task]:
+    """The user's open tasks, with what each one's link needs (the
+    participant, or what an app registered for its kind) in one query."""
     return (
         Task.objects.filter(assignee=user, done_at__isnull=True)
-        .select_related("participant")
+        .select_related("participant", *task_target_related())
         .order_by("due_on", "created_at")
     )

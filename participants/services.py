@@ -149,8 +149,11 @@ def consent_record(
     valid_until: datetime.date,
     document=None,
     checked_by_caller: bool = False,
+    covers_employer_presentation: bool = False,
 ) -> Consent:
     """Record a new or renewed consent for the participant.
+    ``covers_employer_presentation``: the person also agreed to be presented
+    to employers (needed before staff present them for a job order).
 
     ``checked_by_caller``: the calling service has already checked the
     actor's right (the information call records the consent given at
@@ -171,6 +174,7 @@ def consent_record(
         signed_on=signed_on,
         valid_until=valid_until,
         recorded_by=actor,
+        covers_employer_presentation=covers_employer_presentation,
     )
     if document is not None:
         consent.document = document
@@ -206,9 +210,18 @@ def task_create(
     kind: str,
     participant: Participant | None = None,
     due_on: datetime.date | None = None,
+    description: str = "",
 ) -> Task:
-    """Create a task; called by other services (no actor check of its own)."""
-    task = Task(assignee=assignee, kind=kind, participant=participant, due_on=due_on)
+    """Create a task; called by other services (no actor check of its own).
+    ``description`` says what to do in a task that is not about a
+    participant; it never holds a participant's data."""
+    task = Task(
+        assignee=assignee,
+        kind=kind,
+        participant=participant,
+        due_on=due_on,
+        description=description.strip(),
+    )
     task.full_clean()
     task.save()
     return task

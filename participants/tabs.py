@@ -9,6 +9,7 @@ TABS = [
     (_("Kartläggning"), "mapping:mapping"),
     (_("Mål och stegvisa förflyttningar"), "mapping:goals"),
     (_("Insatser"), "casework:interventions"),
+    (_("Arbetsgivare"), "employers:participant_tab"),
     (_("Journal"), "casework:journal"),
     (_("Flaggor"), "casework:participant_flags"),
     (_("Samtycke"), "participants:consents"),

@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OtpTOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import AuditEvent, Organisation, User
 from .services import account_admin_saved
+from .twofactor import device_revoke
 
 
 @admin.register(Organisation)
@@ -68,3 +71,28 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# django-otp's admin for authenticator apps, registered before this module
+# is imported (its app comes first in INSTALLED_APPS), replaced by one that
+# never makes a device (an administrator would learn its secret: the first
+# app needs an enrolment code, see rattinsats.twofactor) and deletes through
+# the audited service.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(OtpTOTPDeviceAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        device_revoke(actor=request.user, device=obj)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset:
+            device_revoke(actor=request.user, device=device)

@@ -186,3 +186,52 @@ class FormDraft(models.Model):
 
     def __str__(self):
         return f"{self.path} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class TwoFactorEnrolment(models.Model):
+    """A one-time code an administrator gives a staff member so that they can
+    connect an authenticator app (``rattinsats.twofactor``): without one, a
+    password alone never shows a two-factor secret.
+
+    Only a keyed hash of the code is stored. It is valid until ``expires_at``,
+    is used once, and is revoked when a newer one is issued or the account's
+    two-factor login is reset. Wrong codes while it is pending are throttled
+    like wrong app codes: each one doubles the wait before the next try.
+    """
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("användare"),
+        on_delete=models.CASCADE,
+        related_name="two_factor_enrolments",
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    # None when issued by a command on the server (the first administrator).
+    issued_by = models.ForeignKey(
+        User,
+        verbose_name=_("utfärdad av"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("utfärdad"), default=timezone.now)
+    expires_at = models.DateTimeField(_("giltig till"))
+    used_at = models.DateTimeField(_("använd"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
+    failure_count = models.PositiveIntegerField(default=0)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("tvåfaktorregistrering")
+        verbose_name_plural = _("tvåfaktorregistreringar")
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.user_id} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def is_pending(self, now=None) -> bool:
+        """Neither used, revoked nor expired."""
+        now = now or timezone.now()
+        return self.used_at is None and self.revoked_at is None and self.expires_at > now

@@ -31,6 +31,8 @@ MENU = [
     NavEntry(_("Veckomöte"), "referrals:meeting_current", CASEWORK, "/veckomote/"),
     NavEntry(_("Måldokument"), "mapping:overview", CASEWORK, "/maldokument/"),
     NavEntry(_("Flaggor"), "casework:flags", CASEWORK, "/flaggor/"),
+    # Employers and their job orders (a tab within the section).
+    NavEntry(_("Arbetsgivare"), "employers:list", CASEWORK, "/arbetsgivare/"),
     NavEntry(_("Månadsavstämning"), "reports:monthly", CASEWORK, "/reports/manad/"),
     NavEntry(_("Mina anvisningar"), "referrals:mine", (Role.COUNSELLOR,)),
     NavEntry(_("Ny anvisning"), "referrals:new", (Role.COUNSELLOR,)),
@@ -41,6 +43,7 @@ MENU = [
         "/reports/",
     ),
     NavEntry(_("Logguppföljning"), "operations:access_review", (Role.ADMIN,), "/logguppfoljning/"),
+    NavEntry(_("Tvåfaktor"), "staff_two_factor", (Role.ADMIN,), "/konton/tvafaktor/"),
     NavEntry(_("Administration"), "admin:index", (Role.ADMIN,), "/admin/"),
 ]
 

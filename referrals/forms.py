@@ -63,6 +63,14 @@ class ReferralForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Välj minst en organisation.")},
     )
+    consent_covers_employer_presentation = forms.BooleanField(
+        label=_("Samtycket omfattar presentation för arbetsgivare"),
+        help_text=_(
+            "Personen har samtyckt till att projektet presenterar hen för arbetsgivare "
+            "vid matchning mot jobborder."
+        ),
+        required=False,
+    )
     consent_document = forms.FileField(
         label=_("Underskriven samtyckesblankett (valfri)"),
         help_text=_("PDF, JPEG eller PNG, högst 5 MB."),

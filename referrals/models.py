@@ -87,6 +87,11 @@ class Referral(PersonDisplayMixin, models.Model):
         _("underskriven samtyckesblankett"), upload_to="referrals/consents/", blank=True
     )
     consent_document_type = models.CharField(max_length=40, blank=True, editable=False)
+    # Whether the consent also covers presenting the person to employers;
+    # carried into the participant's consent at the information call.
+    consent_covers_employer_presentation = models.BooleanField(
+        _("samtycket omfattar presentation för arbetsgivare"), default=False
+    )
 
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED

@@ -19,7 +19,7 @@ from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import File
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -118,6 +118,7 @@ def referral_submit(
     interpreter_needed: bool = False,
     consent_document=None,
     referred_on: datetime.date | None = None,
+    consent_covers_employer_presentation: bool = False,
 ) -> Referral:
     """A counsellor (vägledare at JobbCentrum or arbetsförmedlare at the AF)
     refers a person. Refused with the unmet criterion named when the person
@@ -179,12 +180,14 @@ def referral_submit(
         interpreter_needed=interpreter_needed,
         reason=reason.strip(),
         consent_signed_on=consent_signed_on,
+        consent_covers_employer_presentation=consent_covers_employer_presentation,
         target_group=target_group,
         **{name: getattr(answers, name) for name in Answers.__dataclass_fields__},
     )
     if consent_document:
-        media_type, extension = validate_consent_document(consent_document)
-        referral.consent_document_type = media_type
+        # What is stored: the PDF as uploaded, or the image encoded anew.
+        checked = validate_consent_document(consent_document)
+        referral.consent_document_type = checked.media_type
     referral.full_clean(exclude=["consent_document", "submission_key"], validate_unique=False)
     saved = False
     try:
@@ -192,7 +195,7 @@ def referral_submit(
             with transaction.atomic():
                 if consent_document:
                     referral.consent_document.save(
-                        storage_name(extension), File(consent_document), save=False
+                        storage_name(checked.extension), ContentFile(checked.content), save=False
                     )
                 referral.save()
         except IntegrityError as exc:
@@ -472,6 +475,7 @@ def referral_information_call(
         - datetime.timedelta(days=1),
         document=locked.consent_document.name or None,
         checked_by_caller=True,
+        covers_employer_presentation=locked.consent_covers_employer_presentation,
     )
     due = start_date + datetime.timedelta(days=START_TASKS_DUE_DAYS)
     for kind in (Task.Kind.FLAG_START, Task.Kind.BOOK_MAPPING):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from employers.weekly import meeting_employers
 from participants.models import Gender
 from rattinsats.audit import Action, audit_log
 from rattinsats.drafts import accepts_form_draft, draft_claim
@@ -277,6 +278,10 @@ def _meeting_page(request, week_start, *, notes_form=None, allocation_form=None)
             "staff_rows": staff_rows,
             "allocation_form": allocation_form,
             "notes_form": notes_form,
+            # The item "Arbetsgivare och jobborder", from the data.
+            "employers": meeting_employers(
+                request.user, week_start, today=today, current=is_current
+            ),
             "age_groups": [label for _upper, label in allocation.AGE_GROUPS],
             "recent": selectors.meetings_recent(before=current),
             "previous": previous.isocalendar()[:2],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from .presentation import Breakdown
 
@@ -21,10 +22,45 @@ def _value(cell) -> int:
     return cell if isinstance(cell, int) else 0
 
 
-def chart_svg(breakdown: Breakdown, chart_id: str) -> SafeString:
+def chart_svg(breakdown: Breakdown, chart_id: str, *, title: str | None = None) -> SafeString:
+    """``title``: the SVG's ``<title>``, its accessible name (and in a PDF
+    its alternative text); the breakdown's title unless given."""
     if breakdown.chart == "columns":
-        return column_chart(breakdown, chart_id)
-    return bar_chart(breakdown, chart_id)
+        return column_chart(breakdown, chart_id, title=title)
+    return bar_chart(breakdown, chart_id, title=title)
+
+
+def chart_description(breakdown: Breakdown) -> str:
+    """A text alternative to the chart, for a PDF's figure (``/Alt``): what
+    kind of chart, of what, and the figures it draws."""
+    if breakdown.chart == "columns" and breakdown.rows:
+        rows = breakdown.rows
+        first, last = rows[0][0], rows[-1][0]
+        when, cells = max(rows, key=lambda row: _value(row[1][0]))
+        return _(
+            "Stapeldiagram över tid: %(title)s, %(first)s till %(last)s. "
+            "Högst %(highest)s (%(when)s), senast %(latest)s."
+        ) % {
+            "title": breakdown.title,
+            "first": first,
+            "last": last,
+            "highest": cells[0],
+            "when": when,
+            "latest": rows[-1][1][0],
+        }
+    several = len(breakdown.columns) > 1
+    figures = "; ".join(
+        f"{label}: "
+        + ", ".join(
+            f"{column} {cell}" if several else str(cell)
+            for column, cell in zip(breakdown.columns, cells, strict=False)
+        )
+        for label, cells in breakdown.rows
+    )
+    return _("Stapeldiagram: %(title)s. %(figures)s.") % {
+        "title": breakdown.title,
+        "figures": figures,
+    }
 
 
 def _open(width: int, height: int, chart_id: str, title: str) -> list[str]:
@@ -51,7 +87,7 @@ def _legend(breakdown: Breakdown, x: int, y: int) -> list[str]:
     return parts
 
 
-def bar_chart(breakdown: Breakdown, chart_id: str) -> SafeString:
+def bar_chart(breakdown: Breakdown, chart_id: str, *, title: str | None = None) -> SafeString:
     """Horizontal bars, one group per row, one bar per column."""
     series = len(breakdown.columns)
     label_width, plot_width, right = 290, 300, 40
@@ -61,7 +97,7 @@ def bar_chart(breakdown: Breakdown, chart_id: str) -> SafeString:
     height = legend + max(1, len(breakdown.rows)) * group + 10
     width = label_width + plot_width + right
     largest = max((_value(c) for _l, cells in breakdown.rows for c in cells), default=0) or 1
-    parts = _open(width, height, chart_id, breakdown.title)
+    parts = _open(width, height, chart_id, title or breakdown.title)
     parts += _legend(breakdown, 10, 14)
     for i, (label, cells) in enumerate(breakdown.rows):
         top = legend + i * group
@@ -86,7 +122,7 @@ def bar_chart(breakdown: Breakdown, chart_id: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
 
 
-def column_chart(breakdown: Breakdown, chart_id: str) -> SafeString:
+def column_chart(breakdown: Breakdown, chart_id: str, *, title: str | None = None) -> SafeString:
     """Columns over time (one per row), labels every sixth month."""
     rows = breakdown.rows
     left, bottom, top = 36, 36, 10
@@ -95,7 +131,7 @@ def column_chart(breakdown: Breakdown, chart_id: str) -> SafeString:
     width = left + step * max(1, len(rows)) + 10
     height = top + plot_height + bottom
     largest = max((_value(cells[0]) for _l, cells in rows), default=0) or 1
-    parts = _open(width, height, chart_id, breakdown.title)
+    parts = _open(width, height, chart_id, title or breakdown.title)
     base = top + plot_height
     for tick in sorted({0, largest // 2, largest}):
         y = base - plot_height * tick / largest

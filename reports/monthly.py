@@ -18,7 +18,6 @@ import io
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -29,6 +28,7 @@ from participants.models import Consent, Participant
 from participants.periods import period_label
 from participants.selectors import participants_visible_to
 from rattinsats.models import Organisation
+from rattinsats.pdf import pdf_render
 
 
 @dataclass(frozen=True)
@@ -246,27 +246,22 @@ def _unsent_flags(user, organisation, cutoff: datetime.datetime) -> int:
 XLSX_HEADERS = ["Personnummer", "Namn", "Ansvarig", "Datum", "Händelse", "Uppgift"]
 
 
-def _text(sheet, value: str):
-    """A cell that is always text: what staff typed never becomes a formula.
-    (It carries a style, which also makes the write-only sheet start a fresh
-    cell after it instead of reusing this one.)"""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment
-
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    cell.alignment = Alignment(vertical="top", wrap_text=True)
-    return cell
-
-
 def monthly_xlsx(report: MonthlyReport) -> bytes:
     """The report as a workbook: one row per change (a participant without
-    changes gets one row saying so)."""
+    changes gets one row saying so). Every text is a string cell, never a
+    formula, and what staff typed wraps in its column (rattinsats.xlsx);
+    it prints in landscape, fitted to the width, the header on every page."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
+    from rattinsats.xlsx import RowWriter, print_setup, set_properties
+
     workbook = Workbook(write_only=True)
+    set_properties(
+        workbook,
+        _("Rätt insats – månadsavstämning %(month)s") % {"month": report.month_label},
+    )
     sheet = workbook.create_sheet(f"Månadsavstämning {report.month_label}")
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 28
@@ -274,6 +269,7 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
     sheet.column_dimensions["D"].width = 12
     sheet.column_dimensions["E"].width = 22
     sheet.column_dimensions["F"].width = 60
+    print_setup(sheet, landscape=True, title_rows="1:1")
     bold = Font(bold=True)
     header = []
     for title in XLSX_HEADERS:
@@ -281,23 +277,34 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+    # The participant's columns and the event's text wrap (from the top)
+    # when longer than their column.
+    writer = RowWriter(sheet, wrap={0: 16, 1: 28, 2: 22, 5: 60})
+    rows = 1
     for row in report.shared_rows:
         p = row.participant
-        who = [
-            _text(sheet, p.personnummer_display),
-            _text(sheet, p.full_name),
-            _text(sheet, str(p.responsible or "")),
-        ]
+        who = [p.personnummer_display, p.full_name, str(p.responsible or "")]
         if not row.events:
-            sheet.append([*who, None, _("Inga förändringar"), None])
+            sheet.append(writer.row([*who, None, _("Inga förändringar"), None]))
+            rows += 1
             continue
         for event in row.events:
             date_cell = WriteOnlyCell(sheet, value=event.day)
             date_cell.number_format = "yyyy-mm-dd"
-            sheet.append([*who, date_cell, event.kind, _text(sheet, event.text)])
-    sheet.append([None, None, None, None, report.unsent_flags_line, report.unsent_flags_explained])
+            sheet.append(writer.row([*who, date_cell, event.kind, event.text]))
+            rows += 1
+    sheet.append(
+        writer.row(
+            [None, None, None, None, report.unsent_flags_line, report.unsent_flags_explained]
+        )
+    )
+    rows += 1
     if report.without_consent:
-        sheet.append([None, None, None, None, _("Samtycke saknas"), _without_consent(report)])
+        sheet.append(
+            writer.row([None, None, None, None, _("Samtycke saknas"), _without_consent(report)])
+        )
+        rows += 1
+    sheet.print_area = f"A1:F{rows}"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -312,11 +319,8 @@ def _without_consent(report: MonthlyReport) -> str:
 
 
 def monthly_pdf(report: MonthlyReport) -> bytes:
-    """The report as an A4 PDF in Swedish."""
-    from weasyprint import HTML
-
-    html = render_to_string(
+    """The report as an A4 PDF, tagged PDF/UA-1."""
+    return pdf_render(
         "reports/monthly_pdf.html",
         {"report": report, "without_consent": _without_consent(report)},
     )
-    return HTML(string=html).write_pdf()

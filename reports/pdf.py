@@ -4,22 +4,21 @@ it was made."""
 
 from __future__ import annotations
 
-from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
-from weasyprint import CSS, HTML
+from rattinsats.pdf import pdf_render
 
-from .charts import chart_svg
+from .charts import chart_description, chart_svg
 from .presentation import Report, made_at_text
 
 
 def results_pdf(report: Report) -> bytes:
-    html = render_to_string(
+    """Tagged PDF/UA-1: each chart is a figure whose alternative text
+    describes it (``chart_description``: its kind, title and figures)."""
+    sections = [
+        (b, chart_svg(b, f"pdf-chart-{b.slug}", title=chart_description(b)))
+        for b in report.breakdowns
+    ]
+    return pdf_render(
         "reports/results_pdf.html",
-        {
-            "report": report,
-            "made_at": made_at_text(report),
-            "sections": [(b, chart_svg(b, f"pdf-chart-{b.slug}")) for b in report.breakdowns],
-        },
+        {"report": report, "made_at": made_at_text(report), "sections": sections},
+        stylesheets=["css/reports_pdf.css"],
     )
-    stylesheet = CSS(filename=finders.find("css/reports_pdf.css"))
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet])

@@ -1,6 +1,7 @@
 """The results as the dashboard, the workbook and the PDF show them: key
-figures and breakdown tables, with small cells hidden from the steering
-group when the setting asks for it. The three outputs render the same
+figures and breakdown tables, with the steering group's statistical
+disclosure control applied when the settings ask for it
+(:mod:`reports.protection`). The three outputs render the same
 :class:`Report`, so they say the same thing."""
 
 from __future__ import annotations
@@ -8,12 +9,28 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from .protection import (
+    BEFORE_AFTER_COUNT,
+    GOAL_2,
+    GOAL_3,
+    HIDDEN,
+    SELF_SUPPORT,
+    SHARE_SELF_SUPPORT,
+    SHARE_WITH_MOVE,
+    TOTAL,
+    WITH_MOVE,
+    before_after_key,
+    gender_key,
+    month_key,
+    policy_for,
+    results_protection,
+    shown,
+)
 from .results import GENDER_LABELS, Results
 
 Cell = int | str
@@ -33,9 +50,9 @@ SHEET_NAMES = {
 @dataclass
 class KeyFigure:
     label: str
-    value: int
+    value: Cell
     of: int | None = None
-    share: float | None = None
+    share: float | str | None = None  # HIDDEN when hidden
 
     @property
     def text(self) -> str:
@@ -45,7 +62,14 @@ class KeyFigure:
 
     @property
     def share_text(self) -> str:
-        return percent(self.share) if self.share is not None else ""
+        return share_text(self.share)
+
+
+def share_text(share: float | str | None) -> str:
+    """A share as a percentage; HIDDEN as it is; nothing for none."""
+    if isinstance(share, str):
+        return share
+    return percent(share) if share is not None else ""
 
 
 @dataclass
@@ -53,9 +77,12 @@ class Goal:
     label: str
     met: bool | None
     text: str
+    hidden: bool = False  # whether it is met would reveal a hidden count
 
     @property
     def status(self) -> str:
+        if self.hidden:
+            return _("Visas inte")
         if self.met is None:
             return _("Följs upp")
         return _("Uppnått") if self.met else _("Ej uppnått")
@@ -81,16 +108,31 @@ class Breakdown:
 class Report:
     results: Results
     made_at: datetime.datetime
-    filter_lines: list[tuple[str, str]]
+    selection: list[tuple[str, str]]  # the filters used
     key_figures: list[KeyFigure]
     goals: list[Goal]
     breakdowns: list[Breakdown]
-    masked: bool
-    threshold: int
+    threshold: int = 0  # the steering group's small-cell threshold; 0: exact
+    before_after_count: Cell = 0
+    # How to read the hidden figures (the steering group's disclosure control).
+    disclosure_note: str = ""
+    # No figures at all (a cohort too small to show): ``notice`` says why.
+    withheld: bool = False
+    notice: str = ""
+
+    @property
+    def filter_lines(self) -> list[tuple[str, str]]:
+        """The filters used, then the disclosure control's note, if any."""
+        note = self.notice or self.disclosure_note
+        return [*self.selection, (_("Sekretess"), note)] if note else list(self.selection)
 
     @property
     def empty(self) -> bool:
         return self.results.is_empty
+
+    @property
+    def before_after_hidden(self) -> bool:
+        return self.before_after_count == HIDDEN
 
     def breakdown(self, slug: str) -> Breakdown:
         return next(b for b in self.breakdowns if b.slug == slug)
@@ -102,18 +144,6 @@ def percent(share: float) -> str:
     if abs(value - round(value)) < 1e-9:
         return f"{round(value)} %"
     return f"{value:.1f}".replace(".", ",") + " %"
-
-
-def cell_masker(user):
-    """Hide breakdown cells below the threshold from the steering group."""
-    threshold = settings.RATTINSATS_SMALL_CELL_THRESHOLD
-    if threshold <= 0 or not user.is_steering:
-        return None, 0
-
-    def mask(n: int) -> Cell:
-        return f"<{threshold}" if 0 < n < threshold else n
-
-    return mask, threshold
 
 
 def filter_lines(results: Results) -> list[tuple[str, str]]:
@@ -139,83 +169,169 @@ def filter_lines(results: Results) -> list[tuple[str, str]]:
     return lines
 
 
+def disclosure_note(threshold: int) -> str:
+    return _(
+        "Av sekretesskäl visas inte antal från 1 till %(largest)s, och inte heller de "
+        "antal, andelar och delmål som de skulle kunna räknas fram ur. De står som %(hidden)s."
+    ) % {"largest": threshold - 1, "hidden": HIDDEN}
+
+
+def _withheld(r: Results, threshold: int, notice: str) -> Report:
+    """No figures, only the reason."""
+    return Report(
+        results=r,
+        made_at=timezone.localtime(),
+        selection=filter_lines(r),
+        key_figures=[],
+        goals=[],
+        breakdowns=[],
+        threshold=threshold,
+        withheld=True,
+        notice=notice,
+    )
+
+
 def build_report(results: Results, *, user) -> Report:
-    mask, threshold = cell_masker(user)
-    m = mask or (lambda n: n)
+    """The report ``user`` may see: exact figures for project staff and
+    administrators; for the steering group, the disclosure control of
+    :mod:`reports.protection` (no figures for a too small cohort; hidden
+    counts, shares and goal statuses otherwise). Costs no query beyond the
+    figures themselves."""
     r = results
+    policy = policy_for(user)
+    protection = None
+    note = ""
+    if policy is not None and policy.withholds(r.total):
+        return _withheld(
+            r,
+            policy.threshold,
+            _(
+                "Urvalet har färre än %(n)s deltagare. Av sekretesskäl visas inga siffror "
+                "för så få deltagare, så att ingen enskild person kan pekas ut. Välj en "
+                "längre period eller alla organisationer."
+            )
+            % {"n": policy.min_cohort},
+        )
+    if policy is not None and policy.threshold > 0:
+        protection = results_protection(r, policy, extras=True)
+        if protection.withheld:
+            return _withheld(
+                r,
+                policy.threshold,
+                _(
+                    "Av sekretesskäl visas inga siffror för det här urvalet: de går inte att "
+                    "visa utan att uppgifter om enskilda personer kan räknas fram."
+                ),
+            )
+        note = disclosure_note(policy.threshold)
+    m = shown(protection)
     genders = list(GENDER_LABELS)
     gender_titles = [str(GENDER_LABELS[g]) for g in genders]
+    self_support = m(SELF_SUPPORT, r.self_support_total)
+    with_move = m(WITH_MOVE, r.participants_with_move)
+    self_support_share = m(SHARE_SELF_SUPPORT, r.self_support_share)
     key_figures = [
         KeyFigure(_("Deltagare i perioden"), r.total),
-        KeyFigure(_("Egen försörjning"), r.self_support_total, r.total, r.self_support_share),
+        KeyFigure(_("Egen försörjning"), self_support, r.total, self_support_share),
         KeyFigure(
             _("Stegvis förflyttning eller egen försörjning"),
-            r.participants_with_move,
+            with_move,
             r.total,
-            round(r.participants_with_move / r.total, 4) if r.total else 0,
+            m(SHARE_WITH_MOVE, round(r.participants_with_move / r.total, 4) if r.total else 0),
         ),
     ]
-    current = r.active_per_month[-1][1] if r.active_per_month else 0
+    if r.active_per_month:
+        last_month, current = r.active_per_month[-1]
+        current_cell = m(month_key(last_month), current)
+    else:
+        current_cell = 0
+    delmal_2 = m(GOAL_2, r.delmal_2_all_moved)
+    delmal_3 = m(GOAL_3, r.delmal_3_met)
     goals = [
         Goal(
             _("Delmål 2: alla deltagare gör minst en stegvis förflyttning"),
-            r.delmal_2_all_moved,
-            _("%(n)s av %(of)s deltagare") % {"n": r.participants_with_move, "of": r.total},
+            None if delmal_2 == HIDDEN else delmal_2,
+            _("%(n)s av %(of)s deltagare") % {"n": with_move, "of": r.total},
+            hidden=delmal_2 == HIDDEN,
         ),
         Goal(
             _("Delmål 3: %(target)s av deltagarna når egen försörjning")
             % {"target": percent(r.delmal_3_share_target)},
-            r.delmal_3_met,
+            None if delmal_3 == HIDDEN else delmal_3,
             _("%(share)s (%(n)s av %(of)s)")
-            % {"share": percent(r.self_support_share), "n": r.self_support_total, "of": r.total},
+            % {
+                "share": share_text(self_support_share),
+                "n": self_support,
+                "of": r.total,
+            },
+            hidden=delmal_3 == HIDDEN,
         ),
         Goal(
             _("Delmål 4: antalet deltagare upprätthålls"),
             None,
-            _("%(n)s aktiva deltagare den senaste månaden") % {"n": current},
+            _("%(n)s aktiva deltagare den senaste månaden") % {"n": current_cell},
         ),
     ]
     outcomes = [
-        (_("Deltagare"), r.by_gender),
-        (_("Egen försörjning"), r.self_support_by_gender),
-        *[(o.label, o.by_gender) for o in r.self_support],
-        *[(o.label, o.by_gender) for o in r.moves],
-        (_("Stegvis förflyttning eller egen försörjning"), r.with_move_by_gender),
+        (_("Deltagare"), TOTAL, r.by_gender),
+        (_("Egen försörjning"), SELF_SUPPORT, r.self_support_by_gender),
+        *[(o.label, o.key, o.by_gender) for o in r.self_support],
+        *[(o.label, o.key, o.by_gender) for o in r.moves],
+        (_("Stegvis förflyttning eller egen försörjning"), WITH_MOVE, r.with_move_by_gender),
     ]
+
+    def before_after_rows(group: str) -> list[tuple[str, list[Cell]]]:
+        return [
+            (
+                str(label),
+                [
+                    m(before_after_key(group, "start", key), start),
+                    m(before_after_key(group, "end", key), end),
+                ],
+            )
+            for key, label, start, end in r.before_after[group]
+        ]
+
     breakdowns = [
         Breakdown(
             "kon",
             _("Deltagare per kön"),
             [_("Antal")],
-            [(str(GENDER_LABELS[g]), [m(r.by_gender[g])]) for g in genders],
+            [(str(GENDER_LABELS[g]), [m(gender_key(TOTAL, g), r.by_gender[g])]) for g in genders],
             _("Kön"),
         ),
         Breakdown(
             "egen_forsorjning",
             _("Egen försörjning per kategori"),
             [_("Antal")],
-            [(o.label, [m(o.total)]) for o in r.self_support],
+            [(o.label, [m(o.key, o.total)]) for o in r.self_support],
             _("Kategori"),
         ),
         Breakdown(
             "forflyttningar",
             _("Stegvisa förflyttningar per kategori"),
             [_("Antal")],
-            [(o.label, [m(o.total)]) for o in r.moves],
+            [(o.label, [m(o.key, o.total)]) for o in r.moves],
             _("Kategori"),
         ),
         Breakdown(
             "kon_per_utfall",
             _("Kön per utfall"),
             gender_titles,
-            [(label, [m(by[g]) for g in genders]) for label, by in outcomes],
+            [
+                (label, [m(gender_key(row, g), by[g]) for g in genders])
+                for label, row, by in outcomes
+            ],
             _("Utfall"),
         ),
         Breakdown(
             "aktiva_per_manad",
             _("Aktiva deltagare per månad"),
             [_("Aktiva deltagare")],
-            [(month.strftime("%Y-%m"), [n]) for month, n in r.active_per_month],
+            [
+                (month.strftime("%Y-%m"), [m(month_key(month), n)])
+                for month, n in r.active_per_month
+            ],
             _("Månad"),
             chart="columns",
         ),
@@ -223,32 +339,27 @@ def build_report(results: Results, *, user) -> Report:
             "fore_efter_sysselsattning",
             _("Sysselsättning före och efter"),
             [_("Vid start"), _("Vid avslut")],
-            [
-                (str(label), [m(start), m(end)])
-                for _key, label, start, end in r.before_after["employment_status"]
-            ],
+            before_after_rows("employment_status"),
             _("Sysselsättning"),
         ),
         Breakdown(
             "fore_efter_forsorjning",
             _("Försörjning före och efter"),
             [_("Vid start"), _("Vid avslut")],
-            [
-                (str(label), [m(start), m(end)])
-                for _key, label, start, end in r.before_after["income_source"]
-            ],
+            before_after_rows("income_source"),
             _("Huvudsaklig försörjning"),
         ),
     ]
     return Report(
         results=r,
         made_at=timezone.localtime(),
-        filter_lines=filter_lines(r),
+        selection=filter_lines(r),
         key_figures=key_figures,
         goals=goals,
         breakdowns=breakdowns,
-        masked=mask is not None,
-        threshold=threshold,
+        threshold=policy.threshold if policy is not None else 0,
+        before_after_count=m(BEFORE_AFTER_COUNT, r.before_after_count),
+        disclosure_note=note,
     )
 
 

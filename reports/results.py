@@ -158,12 +158,10 @@ class Results:
     def is_empty(self) -> bool:
         return self.total == 0
 
-    def as_contract(self, mask=None) -> dict:
-        """The JSON of the results contract, key for key. ``mask`` (for the
-        steering group under a small-cell threshold) replaces breakdown
-        counts below the threshold by the text "<N"; totals stay numbers."""
+    def as_contract(self) -> dict:
+        """The JSON of the results contract, key for key, with exact figures
+        (reports.protection hides what the steering group may not see)."""
         f = self.filters
-        m = mask or (lambda n: n)
         return {
             "period": {
                 "from": f.date_from.isoformat() if f.date_from else None,
@@ -171,16 +169,16 @@ class Results:
             },
             "participants": {
                 "total": self.total,
-                **{g: m(n) for g, n in self.by_gender.items()},
+                **self.by_gender,
             },
             "self_support": {
                 "total": self.self_support_total,
                 "share": self.self_support_share,
-                "by_category": {o.key: m(o.total) for o in self.self_support},
+                "by_category": {o.key: o.total for o in self.self_support},
             },
             "stepwise_moves": {
                 "participants_with_move": self.participants_with_move,
-                "by_category": {o.key: m(o.total) for o in self.moves},
+                "by_category": {o.key: o.total for o in self.moves},
             },
             "goals": {
                 "delmal_2_all_moved": self.delmal_2_all_moved,

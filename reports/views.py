@@ -17,7 +17,8 @@ from rattinsats.permissions import reports_required
 from . import excel, pdf
 from .charts import chart_svg
 from .forms import ResultsFilterForm
-from .presentation import build_report, cell_masker, made_at_text
+from .presentation import build_report, made_at_text
+from .protection import contract_for
 from .results import ResultsFilter, results_compute
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,6 +61,7 @@ def dashboard(request):
         return _invalid(request, form)
     filters = form.results_filter()
     report = build_report(results_compute(filters), user=request.user)
+    # No breakdowns at all when the figures are withheld (a too small cohort).
     sections = [(b, chart_svg(b, f"chart-{b.slug}")) for b in report.breakdowns]
     query = _query_string(filters)
     return render(
@@ -70,7 +72,7 @@ def dashboard(request):
             "report": report,
             "made_at": made_at_text(report),
             "key_sections": sections[:4],
-            "delmal_4": sections[4],
+            "delmal_4": sections[4] if len(sections) > 4 else None,
             "before_after": sections[5:],
             "query": f"?{query}" if query else "",
         },
@@ -89,8 +91,9 @@ def results_json(request):
             json_dumps_params={"ensure_ascii": False},
         )
     results = results_compute(form.results_filter())
-    mask, _threshold = cell_masker(request.user)
-    return JsonResponse(results.as_contract(mask=mask), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        contract_for(results, request.user), json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _download(content: bytes, content_type: str, extension: str) -> HttpResponse:

@@ -29,3 +29,12 @@ os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="rattinsats-
 os.environ.setdefault("DJANGO_CONN_MAX_AGE", "0")
 # Uploaded files go to a throwaway folder, never into the project.
 os.environ.setdefault("DJANGO_PRIVATE_MEDIA_ROOT", tempfile.mkdtemp(prefix="rattinsats-uploads-"))
+# Background jobs run at once, in the process that queues them (after the
+# commit, where they are queued on commit); the job tests switch to the
+# database backend and run a worker in the test (tests/operations/test_jobs*.py).
+os.environ.setdefault(
+    "RATTINSATS_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+)
+# /readyz's disk check does not depend on the free space of the machine
+# the tests run on (tests/operations/test_health.py sets its own).
+os.environ.setdefault("RATTINSATS_READY_MIN_FREE_MB", "1")

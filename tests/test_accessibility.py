@@ -10,9 +10,11 @@ from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from employers.models import Employer, JobOrder
 from operations.management.commands.seed_demo import DEMO_PASSWORD
 from participants.models import Participant
 from participants.tabs import TABS
+from rattinsats import twofactor
 from rattinsats.navigation import MENU
 from referrals.models import Referral
 
@@ -101,8 +103,16 @@ def test_it_has_an_accessible_login_page(pages, page, live_server):
 
 def test_it_has_accessible_two_factor_pages(pages, page, live_server, settings, reference_data):
     settings.RATTINSATS_REQUIRE_2FA = True
-    UserFactory(username="ny")
+    new = UserFactory(username="ny")
     browser_login(page, live_server, "ny")
+    page.wait_for_url("**/konto/tvafaktor/registrera/")
+    pages.check()
+    page.get_by_role("button", name="Fortsätt").click()
+    page.wait_for_load_state()
+    pages.check("/konto/tvafaktor/registrera/ (felmeddelanden)")
+    code = twofactor.enrolment_issue(actor=None, user=new).code
+    page.get_by_label("Registreringskod från administratören").fill(code)
+    page.get_by_role("button", name="Fortsätt").click()
     page.wait_for_url("**/konto/tvafaktor/aktivera/")
     pages.check()
     page.get_by_role("button", name="Aktivera").click()
@@ -176,6 +186,28 @@ def test_it_has_accessible_pages_for_project_staff(pages, page, live_server, dem
             *EVERYONE,
         ]
     )
+    # Employers and job orders (the demo's), their forms, a placement form.
+    employer = Employer.objects.filter(merged_into__isnull=True).order_by("pk").first()
+    order = JobOrder.objects.order_by("pk").first()
+    employer_pages = [("employers:list", []), ("employers:job_orders", [])]
+    if employer is not None:
+        employer_pages += [
+            ("employers:detail", [employer.pk]),
+            ("employers:contact_record", [employer.pk]),
+            ("employers:job_order_create", [employer.pk]),
+        ]
+    if order is not None:
+        employer_pages.append(("employers:job_order", [order.pk]))
+    pages.visit(
+        [
+            *employer_pages,
+            ("employers:create", []),
+            ("employers:import", []),
+            ("employers:placement_create", [active.pk]),
+        ]
+    )
+    pages.submit_empty("employers:create", [], "Spara")
+    pages.submit_empty("employers:import", [], "Importera")
     # A search, and forms with their error messages.
     page.goto(live_server.url + reverse("participants:list"))
     page.locator("#id_q").fill("a")
@@ -195,7 +227,19 @@ def test_it_has_accessible_pages_for_the_steering_group(pages, page, live_server
 
 def test_it_has_accessible_pages_for_administrators(pages, page, live_server, demo):
     login(page, live_server, "admin")
-    pages.visit([("operations:access_review", []), ("admin:index", []), *EVERYONE])
+    pages.visit(
+        [
+            ("operations:access_review", []),
+            ("staff_two_factor", []),
+            ("admin:index", []),
+            *EVERYONE,
+        ]
+    )
+    # An enrolment code issued: the page with the code showing.
+    page.goto(live_server.url + reverse("staff_two_factor"))
+    page.get_by_role("button", name="Utfärda registreringskod personal", exact=True).click()
+    page.wait_for_load_state()
+    pages.check("/konton/tvafaktor/ (registreringskod)")
     pages.assert_clean()
 
 
@@ -214,6 +258,8 @@ def test_it_has_accessible_pages_with_almost_no_data(pages, page, live_server, r
             ("casework:flags", []),
             ("reports:monthly", []),
             ("reports:dashboard", []),
+            ("employers:list", []),
+            ("employers:job_orders", []),
         ]
     )
     pages.assert_clean()
@@ -233,5 +279,7 @@ def test_every_main_menu_page_is_covered():
         "referrals:new",
         "reports:dashboard",
         "operations:access_review",
+        "staff_two_factor",
+        "employers:list",
     }
     assert {entry.url_name for entry in MENU} <= covered | {"admin:index"}

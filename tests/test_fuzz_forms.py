@@ -152,6 +152,7 @@ class Target:
     files: tuple[str, ...] = ()  # names of file fields
     examples: int = 25
     setup: Callable[[World], None] | None = None  # once, after the world is built
+    session: Callable[[World], dict] | None = None  # put into the client's session
 
 
 def _prefixed(form_class, data: dict) -> dict:
@@ -235,8 +236,90 @@ def _referral_valid(world):
     }
 
 
+def _employer_pk(world):
+    return {"employer_pk": world.values["employer"]}
+
+
+def _employer_valid(world):
+    return {
+        "organisation_number": "212000-0142",
+        "name": "Fuzz AB",
+        "street_address": "Storgatan 1",
+        "postal_code": "632 20",
+        "city": "Eskilstuna",
+        "industry": "Lager",
+        "sni_code": "52.100",
+        "responsible": str(world.users["owner"].pk),
+        "notes": "",
+    }
+
+
+def _job_order_valid(world):
+    return {
+        "occupation": "Lagerarbetare",
+        "ssyk_code": "9321",
+        "positions": "2",
+        "extent": "Heltid",
+        "start_date": _iso(world.today),
+        "apply_by": "",
+        "support_form": "nystartsjobb",
+        "requirements": "B-körkort",
+    }
+
+
+def _employer_world(owner, participant) -> dict:
+    """An employer with a contact person, a job order and a placement of
+    the participant, and a second employer to merge into."""
+    from employers.models import ContactPerson, Employer, JobOrder, Placement
+
+    employer = Employer.objects.create(
+        organisation_number="556677-8899", name="Verkstaden AB", created_by=owner
+    )
+    other = Employer.objects.create(
+        organisation_number="556036-0793", name="Behåll AB", created_by=owner
+    )
+    person = ContactPerson.objects.create(employer=employer, name="Kim Kontakt")
+    order = JobOrder.objects.create(employer=employer, occupation="Svetsare", created_by=owner)
+    placement = Placement.objects.create(
+        participant=participant,
+        employer=employer,
+        kind=Placement.Kind.INTERNSHIP,
+        start_date=participant.start_date,
+        created_by=owner,
+    )
+    return {
+        "employer": employer.pk,
+        "other_employer": other.pk,
+        "person": person.pk,
+        "order": order.pk,
+        "placement": placement.pk,
+    }
+
+
+def _matching_world(participant) -> dict:
+    """The participant proposed for the employer world's job order."""
+    from employers.models import JobOrder, Match
+
+    order = JobOrder.objects.get(occupation="Svetsare")
+    match = Match.objects.create(job_order=order, participant=participant, reason="Fuzz")
+    return {"match": match.pk}
+
+
 def _device_unconfirmed(world):
-    world.values["device"] = twofactor.setup_device(world.users["owner"])
+    # Set up after an enrolment code, in the session that used it (_enrolled).
+    world.values["device"] = TOTPDevice.objects.create(
+        user=world.users["owner"], name="default", confirmed=False
+    )
+
+
+def _enrolled(world):
+    return {twofactor.ENROLMENT_SESSION_KEY: world.values["device"].pk}
+
+
+def _enrolment_issued(world):
+    world.values["enrolment_code"] = twofactor.enrolment_issue(
+        actor=None, user=world.users["owner"]
+    ).code
 
 
 def _device_confirmed(world):
@@ -273,12 +356,28 @@ TARGETS = [
         examples=15,
     ),
     Target(
+        "two_factor_enrol",
+        "owner",
+        lambda w: {},
+        lambda w: {"code": w.values["enrolment_code"]},
+        examples=15,
+        setup=_enrolment_issued,
+    ),
+    Target(
         "two_factor_setup",
         "owner",
         lambda w: {},
         _current_code,
         examples=15,
         setup=_device_unconfirmed,
+        session=_enrolled,
+    ),
+    Target(
+        "staff_two_factor",
+        "administrator",
+        lambda w: {},
+        lambda w: {"user": str(w.users["owner"].pk), "action": "issue"},
+        examples=15,
     ),
     Target(
         "two_factor_verify",
@@ -498,7 +597,135 @@ TARGETS = [
         files=("file",),
         examples=15,
     ),
+    # Employers, job orders and placements.
+    Target("employers:list", "owner", lambda w: {}, lambda w: {"q": "Fuzz", "page": "1"}),
+    Target("employers:create", "owner", lambda w: {}, _employer_valid),
+    Target(
+        "employers:edit",
+        "owner",
+        _employer_pk,
+        lambda w: {**_employer_valid(w), "organisation_number": "556677-8899", "version": "1"},
+    ),
+    Target(
+        "employers:merge",
+        "owner",
+        _employer_pk,
+        lambda w: {"keep": str(w.values["other_employer"])},
+        examples=10,
+    ),
+    Target(
+        "employers:contact_person_create",
+        "owner",
+        _employer_pk,
+        lambda w: {"name": "Kim", "role": "HR", "phone": "016-10 00 00", "email": "kim@a.se"},
+    ),
+    Target(
+        "employers:contact_person_edit",
+        "owner",
+        lambda w: {**_employer_pk(w), "person_pk": w.values["person"]},
+        lambda w: {"name": "Kim", "role": "", "phone": "", "email": "", "active": "on"},
+    ),
+    Target(
+        "employers:contact_record",
+        "owner",
+        _employer_pk,
+        lambda w: {
+            "kind": "besok",
+            "date": _iso(w.today),
+            "staff": str(w.users["owner"].pk),
+            "contact_person": str(w.values["person"]),
+            "outcome": "Bra möte",
+            "next_step": "Ring igen",
+            "next_step_due": _iso(w.today),
+        },
+    ),
+    Target("employers:job_order_create", "owner", _employer_pk, _job_order_valid),
+    Target(
+        "employers:job_order_edit",
+        "owner",
+        lambda w: {"order_pk": w.values["order"]},
+        lambda w: {**_job_order_valid(w), "status": "filled", "version": "1"},
+    ),
+    Target("employers:import", "owner", lambda w: {}, lambda w: {}, files=("file",), examples=15),
+    Target(
+        "employers:placement_create",
+        "owner",
+        _pk,
+        lambda w: {
+            "employer": str(w.values["employer"]),
+            "kind": "praktik",
+            "job_order": str(w.values["order"]),
+            "start_date": _iso(w.today),
+            "end_date": "",
+            "support_form": "",
+            "supervisor": str(w.values["person"]),
+            "intervention": "",
+            "activity": "",
+            "notes": "",
+        },
+    ),
+    Target(
+        "employers:placement_edit",
+        "owner",
+        lambda w: {"pk": w.active.pk, "placement_pk": w.values["placement"]},
+        lambda w: {
+            "version": "1",
+            "start_date": _iso(w.active.start_date),
+            "end_date": _iso(w.today),
+            "support_form": "",
+            "supervisor": "",
+            "notes": "Klar",
+        },
+    ),
+    # Matching: the rules' proposals, a participant added by hand, a step.
+    Target(
+        "employers:match_propose",
+        "owner",
+        lambda w: {"order_pk": w.values["order"]},
+        lambda w: {"next": "/"},
+        examples=10,
+    ),
+    Target(
+        "employers:match_add",
+        "owner",
+        lambda w: {"order_pk": w.values["order"]},
+        lambda w: {"participant": str(w.active.pk), "note": "Vill prova lager"},
+    ),
+    Target(
+        "employers:match_status",
+        "owner",
+        lambda w: {"order_pk": w.values["order"], "match_pk": w.values["match"]},
+        lambda w: {
+            "step": "confirm",
+            "version": "1",
+            "placement_start": "",
+            "placement_end": "",
+            "next": "",
+        },
+    ),
+    Target(
+        "employers:placement_follow_up",
+        "owner",
+        lambda w: {"pk": w.active.pk, "placement_pk": w.values["placement"]},
+        lambda w: {"uppfoljning-date": _iso(w.today), "uppfoljning-notes": "Trivs"},
+    ),
     # Filters read from the query string.
+    Target(
+        "employers:job_orders",
+        "owner",
+        lambda w: {},
+        lambda w: {"status": "filled", "page": "2"},
+        method="get",
+        examples=15,
+    ),
+    Target(
+        "employers:job_orders_export",
+        "owner",
+        lambda w: {},
+        lambda w: {"status": "alla"},
+        method="get",
+        examples=5,
+    ),
     Target(
         "casework:flags",
         "owner",
@@ -563,6 +790,17 @@ TARGETS = [
         method="get",
         examples=10,
     ),
+    *[
+        Target(
+            "reports:employers",
+            role,
+            lambda w: {},
+            lambda w: {"from": "2024-01-01", "to": _iso(w.today)},
+            method="get",
+            examples=10,
+        )
+        for role in ("owner", "steering")
+    ],
     *[
         Target(
             name,
@@ -659,6 +897,8 @@ def _build_world() -> World:
             "referral_ready": ready.pk,
             "referral_allocated": allocated.pk,
             "week_start": week_monday(today),
+            **_employer_world(owner, active),
+            **_matching_world(active),
         },
     )
 
@@ -769,6 +1009,10 @@ def test_it_never_fails_nor_saves_half(db, settings_override, target):
             payload[name] = SimpleUploadedFile(filename, content)
         with transaction.atomic():
             client = _client(world, target.role)
+            if target.session:
+                session = client.session
+                session.update(target.session(world))
+                session.save()
             before, writes = _row_counts(), _writes()
             if target.method == "get":
                 response = client.get(url, payload)
@@ -814,6 +1058,11 @@ def test_it_fuzzes_every_form_view(db):
         "org_pk": organisation("ekonomiskt_bistand").pk,
         "version": 1,
         **_week(world),
+        "employer_pk": world.values["employer"],
+        "person_pk": world.values["person"],
+        "order_pk": world.values["order"],
+        "placement_pk": world.values["placement"],
+        "match_pk": world.values["match"],
     }
     accepting = set()
     for name, pattern in _named_urls():

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from casework.models import Flag, Intervention, JournalNote
+from operations.worker import heartbeat_register
 from participants.models import Task
 
 from .conftest import client_for
@@ -62,7 +63,9 @@ MATRIX = {
     "logout": everyone_logged_in(NOT_ALLOWED),
     "start": everyone_logged_in(REDIRECT),
     "two_factor_verify": everyone_logged_in(REDIRECT),
+    "two_factor_enrol": everyone_logged_in(REDIRECT),
     "two_factor_setup": everyone_logged_in(REDIRECT),
+    "staff_two_factor": only(["administrator"]),
     "password_change": everyone_logged_in(OK),
     "password_change_done": everyone_logged_in(OK),
     "notifications": everyone_logged_in(OK),
@@ -71,6 +74,10 @@ MATRIX = {
     "session_keepalive": {role: NOT_ALLOWED for role in ROLES},
     # Browsers ask for it on their own: a redirect to the static icon, for anyone.
     "favicon": {role: REDIRECT for role in ROLES},
+    # The load balancer's health checks, for anyone (no personal data; a
+    # worker has a heartbeat in this world, so it is ready).
+    "healthz": {role: OK for role in ROLES},
+    "readyz": {role: OK for role in ROLES},
     "operations:access_review": only(["administrator"]),
     "operations:access_review_excel": only(["administrator"]),
     "participants:list": only(TEAM),
@@ -126,6 +133,35 @@ MATRIX = {
     "reports:results_json": only(REPORT_READERS),
     "reports:results_xlsx": only(REPORT_READERS),
     "reports:results_pdf": only(REPORT_READERS),
+    # Employer collaboration in the results: aggregates only for the steering group.
+    "reports:employers": only(REPORT_READERS),
+    # Matching: the team works an order's proposals; a match is the owner's
+    # participant's (the teammate gets 404 on its page).
+    "employers:match_propose": only(TEAM, code=NOT_ALLOWED),
+    "employers:match_add": only(TEAM, code=NOT_ALLOWED),
+    "employers:match_detail": only(["owner"]),
+    "employers:match_status": only(TEAM, code=NOT_ALLOWED),
+    # Employers and job orders: the project team's, every member alike.
+    "employers:list": only(TEAM),
+    "employers:create": only(TEAM),
+    "employers:export": only(TEAM),
+    "employers:import": only(TEAM),
+    "employers:detail": only(TEAM),
+    "employers:edit": only(TEAM),
+    "employers:merge": only(TEAM),
+    "employers:contact_person_create": only(TEAM),
+    "employers:contact_person_edit": only(TEAM),
+    "employers:contact_record": only(TEAM),
+    "employers:job_order_create": only(TEAM),
+    "employers:job_orders": only(TEAM),
+    "employers:job_orders_export": only(TEAM),
+    "employers:job_order": only(TEAM),
+    "employers:job_order_edit": only(TEAM),
+    # Placements belong to the participant's case.
+    "employers:participant_tab": only(["owner"]),
+    "employers:placement_create": only(["owner"]),
+    "employers:placement_edit": only(["owner"]),
+    "employers:placement_follow_up": only(TEAM, code=NOT_ALLOWED),
 }
 
 # Not part of the app's own pages: Django's admin has its own permission
@@ -173,6 +209,7 @@ def world(db):
         ),
     }
     participant = ParticipantFactory(responsible=users["owner"])
+    heartbeat_register("matrix-worker")
     consent = ConsentFactory(participant=participant)
     task = Task.objects.create(
         assignee=users["owner"],
@@ -215,7 +252,41 @@ def world(db):
         # In the referrals app, pk is the referral's.
         "referrals:pk": referral.pk,
     }
+    # Matching: an open order and the owner's participant proposed for it.
+    match = _matching_world(users["owner"], participant)
+    kwargs["order_pk"], kwargs["match_pk"] = match.job_order_id, match.pk
+    # Employers: the order's employer, a contact person, a placement.
+    kwargs.update(_employer_world(users["owner"], participant, match.job_order))
     return users, kwargs
+
+
+def _employer_world(owner, participant, order):
+    from employers.models import ContactPerson, Placement
+
+    person = ContactPerson.objects.create(employer=order.employer, name="Kim Kontakt")
+    placement = Placement.objects.create(
+        participant=participant,
+        employer=order.employer,
+        job_order=order,
+        kind=Placement.Kind.INTERNSHIP,
+        start_date=participant.start_date,
+        created_by=owner,
+    )
+    return {
+        "employer_pk": order.employer_id,
+        "person_pk": person.pk,
+        "placement_pk": placement.pk,
+    }
+
+
+def _matching_world(owner, participant):
+    from employers.models import Employer, JobOrder, Match
+
+    employer = Employer.objects.create(
+        organisation_number="552100-0108", name="Matrisen AB", created_by=owner
+    )
+    order = JobOrder.objects.create(employer=employer, occupation="Lagerarbetare", created_by=owner)
+    return Match.objects.create(job_order=order, participant=participant, reason="Målet nämner")
 
 
 def _url(name, pattern, kwargs):

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rattinsats import twofactor
 from rattinsats.models import AuditEvent
 
 
@@ -25,18 +26,28 @@ def _password_login(client, username):
     return response
 
 
-def test_it_sends_staff_without_an_app_to_the_setup_page(client, owner):
+def _enrol(client, user):
+    """An administrator's enrolment code, used in this client's session."""
+    issued = twofactor.enrolment_issue(actor=None, user=user)
+    response = client.post(reverse("two_factor_enrol"), {"code": issued.code})
+    assert response.url == reverse("two_factor_setup")
+
+
+def test_it_sends_staff_without_an_app_to_the_enrolment_page(client, owner):
     _password_login(client, "owner")
     response = client.get(reverse("participants:list"))
     assert response.status_code == 302
-    assert response.url == reverse("two_factor_setup")
+    assert response.url == reverse("two_factor_enrol")
+    # With an enrolment code used, the setup page shows the QR code.
+    _enrol(client, owner)
+    assert client.get(reverse("participants:list")).url == reverse("two_factor_setup")
     page = client.get(reverse("two_factor_setup")).content.decode()
     assert "<svg" in page and "Aktivera tvåfaktorinloggning" in page
 
 
 def test_it_activates_the_app_with_a_correct_code(client, owner):
     _password_login(client, "owner")
-    client.get(reverse("two_factor_setup"))
+    _enrol(client, owner)
     device = TOTPDevice.objects.get(user=owner)
     response = client.post(reverse("two_factor_setup"), {"code": _code(device)})
     assert response.status_code == 302
@@ -82,7 +93,7 @@ def test_it_does_not_ask_counsellors_or_the_steering_group(client, counsellor, s
 
 def test_it_requires_two_factor_of_administrators(client, administrator):
     _password_login(client, "administrator")
-    assert client.get("/admin/").url == reverse("two_factor_setup")
+    assert client.get("/admin/").url == reverse("two_factor_enrol")
 
 
 def test_it_can_be_switched_off(client, owner, settings):

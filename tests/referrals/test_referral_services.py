@@ -24,8 +24,9 @@ from tests.factories import (
     organisation,
     referral_counsellor,
 )
+from tests.referrals.documents import pdf_bytes, png_bytes
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 @pytest.fixture(autouse=True)
@@ -427,7 +428,7 @@ def test_it_makes_a_participant_on_yes(officer, owner, allocated):
 
 
 def test_it_passes_the_consent_form_on_to_the_participant(officer, owner, referrer):
-    upload = SimpleUploadedFile("s.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, "image/png")
+    upload = SimpleUploadedFile("s.png", png_bytes(), "image/png")
     referral = services.referral_submit(actor=referrer, **submit_data(consent_document=upload))
     services.referral_check(
         actor=officer, referral=referral, has_other_intervention=False, note="Ok"

@@ -18,9 +18,10 @@ from tests.factories import (
     organisation,
     referral_counsellor,
 )
+from tests.referrals.documents import pdf_bytes
 from tests.referrals.test_referral_services import _private_media, allocate  # noqa: F401 - fixture
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = pdf_bytes()
 
 # session, user, the user's organisation (header), the referrals grouped in
 # one query, the header's notification count and task count, and the
@@ -28,9 +29,10 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 INBOX_QUERIES = 9
 # session, user, organisation; the meeting of the week; active staff; their
 # caseloads (participants, allocated referrals); referrals ready; which of
-# them the user may open; recent meetings; the header's task and
-# notification counts; session renewal (3).
-MEETING_QUERIES = 15
+# them the user may open; recent meetings; the item "Arbetsgivare och
+# jobborder" (open orders, the week's contacts, its placements); the
+# header's task and notification counts; session renewal (3).
+MEETING_QUERIES = 18
 
 
 @pytest.fixture

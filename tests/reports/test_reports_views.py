@@ -308,17 +308,20 @@ def test_it_sends_the_files_as_downloads(steering):
 
 
 def test_it_hides_small_cells_from_the_steering_group(settings, steering, owner):
+    # The full method and its proof: tests/reports/test_disclosure_control.py.
     settings.RATTINSATS_SMALL_CELL_THRESHOLD = 3
+    settings.RATTINSATS_MIN_COHORT = 4
     make_population(4)
     data = client_for(steering).get(reverse("reports:results_json")).json()
-    assert data["participants"] == {"total": 4, "women": "<3", "men": "<3", "other": 0}
-    assert data["self_support"]["by_category"]["extratjanst"] == "<3"
-    assert data["self_support"]["total"] == 1
+    assert data["participants"] == {"total": 4, "women": "x", "men": "x", "other": 0}
+    assert data["self_support"]["by_category"]["extratjanst"] == "x"
+    # A total of one small part (and its share) would give the part away.
+    assert data["self_support"]["total"] == data["self_support"]["share"] == "x"
     assert data["stepwise_moves"]["by_category"]["praktik_arbetsprovning"] == 3
     html = client_for(steering).get(reverse("reports:dashboard")).content.decode()
-    assert "&lt;3</td>" in html and "visas antal under 3 som &lt;3" in html
+    assert ">x</td>" in html and "visas inte antal från 1 till 2" in html
     wb = load_workbook(BytesIO(client_for(steering).get(reverse("reports:results_xlsx")).content))
-    assert _sheet_rows(wb["Kön"])["Kvinnor"] == ["<3"]
+    assert _sheet_rows(wb["Kön"])["Kvinnor"] == ["x"]
     # Staff see every figure.
     data = client_for(owner).get(reverse("reports:results_json")).json()
     assert data["participants"] == {"total": 4, "women": 2, "men": 2, "other": 0}

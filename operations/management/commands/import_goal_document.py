@@ -31,7 +31,9 @@ class Command(BaseCommand):
         if not result.ok:
             for problem in result.problems:
                 self.stderr.write(str(problem))
-            raise CommandError(f"Ingenting importerades: {len(result.problems)} fel i arbetsboken.")
+            if result.more_problems:
+                self.stderr.write(f"… och {result.more_problems} fel till, som inte visas.")
+            raise CommandError(f"Ingenting importerades: {result.problem_count} fel i arbetsboken.")
         for username in result.created_staff:
             self.stdout.write(f"Skapade inaktivt konto: {username}")
         self.stdout.write(self.style.SUCCESS(f"{result.created} deltagare importerade."))

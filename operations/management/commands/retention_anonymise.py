@@ -9,7 +9,8 @@ from operations.retention import retention_anonymise
 class Command(BaseCommand):
     help = (
         "Gallring: anonymiserar deltagare och anvisningar som avslutades för mer än "
-        "N år sedan och tömmer anteckningarna från lika gamla veckomöten. "
+        "N år sedan, tömmer anteckningarna från lika gamla veckomöten och "
+        "arbetsgivarkontakter och anonymiserar enskilda firmor utan aktivitet sedan dess. "
         "Uppgifterna som statistiken behöver behålls."
     )
 
@@ -39,7 +40,13 @@ class Command(BaseCommand):
             f"avslutades före {cutoff}, och anteckningar från {len(result.meeting_ids)} "
             "veckomöten"
         )
+        employers = (
+            f"{len(result.contact_ids)} arbetsgivarkontakter från före {cutoff} och "
+            f"{len(result.employer_ids)} enskilda firmor utan aktivitet sedan dess"
+        )
         if dry_run:
             self.stdout.write(f"{counts} skulle gallras (inget ändrat).")
+            self.stdout.write(f"{employers} skulle gallras (inget ändrat).")
         else:
             self.stdout.write(self.style.SUCCESS(f"Gallrade: {counts}."))
+            self.stdout.write(self.style.SUCCESS(f"Gallrade: {employers}."))

@@ -19,6 +19,7 @@ from closure.services import participant_close, status_at_start_record
 from mapping.models import MoveCategory
 from mapping.services import moves_record_history
 from operations.demo.casework import casework_demo
+from operations.demo.employers import demo_employers
 from operations.demo.mapping import demo_goal_documents
 from operations.demo.referrals import demo_referrals_ensure
 from participants.models import ClosureReason, ClosureResult, Gender, Participant
@@ -139,7 +140,12 @@ class Command(BaseCommand):
         # The demo's notifications would e-mail the demo accounts; in debug
         # the console backend prints each mail, raw MIME, after the commit.
         # Nobody reads them: none is sent, and the logins are printed last.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        # Their mail jobs run here and now, into the dummy backend, rather
+        # than wait in the queue for a worker to print them.
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        ):
             self._seed(password)
         self.stdout.write(self.style.SUCCESS("Demodata klar. Inloggningar:"))
         for username, _first, _last, role, _org in ACCOUNTS:
@@ -153,6 +159,7 @@ class Command(BaseCommand):
         demo_referrals_ensure()
         demo_goal_documents()
         casework_demo()
+        demo_employers()
 
     def _accounts(self, password):
         orgs = {o.kind: o for o in Organisation.objects.all()}
