@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     # "Layout"); import-linter checks that none imports a layer above it.
     "rattinsats",
     "participants",
+    "signing",
     "mapping",
     "casework",
     "closure",

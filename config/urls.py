@@ -49,6 +49,8 @@ urlpatterns = [
     # their matching (arbetsgivare/jobborder/), the participant's
     # Arbetsgivare tab (deltagare/<id>/arbetsgivare/).
     path("", include("employers.urls")),
+    # Digital consent: BankID signing by staff and through the participant's link.
+    path("", include("signing.urls")),
     # One login page for everybody, with its lockout and audit trail.
     path(
         "admin/login/",

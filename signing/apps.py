@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SigningConfig(AppConfig):
+    verbose_name = "Digitala samtycken"
+    name = "signing"
