@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import heapq
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -93,7 +94,22 @@ WIDTHS = {
 # --- Export ------------------------------------------------------------------
 
 
-def export_workbook(participants: QuerySet[Participant], target) -> int:
+# How often a long export or import reports its progress, in rows.
+PROGRESS_EVERY = 500
+
+# ``progress(stage, done, total)``: called every ``PROGRESS_EVERY`` rows and
+# at the end of each stage (``"export"``; ``"read"``, ``"write"``), ``total``
+# None while it is not known (rows still being read).
+Progress = Callable[[str, int, "int | None"], None]
+
+
+def export_workbook(
+    participants: QuerySet[Participant],
+    target,
+    *,
+    progress: Progress | None = None,
+    total: int | None = None,
+) -> int:
     """Write the workbook of ``participants`` to ``target`` (a path or a
     binary file) and return the number of rows. Rows are read in chunks
     (:func:`mapping.selectors.goal_rows_of`) and written as they come, so
@@ -128,6 +144,10 @@ def export_workbook(participants: QuerySet[Participant], target) -> int:
     for row in rows:
         sheet.append(writer.row(row_values(row)))
         count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress("export", count, total)
+    if progress is not None:
+        progress("export", count, count)
     last = f"{COLUMN[HEADERS[-1]]}{count + 1}"
     sheet.auto_filter.ref = f"A1:{last}"
     sheet.print_area = f"A1:{last}"
@@ -278,7 +298,12 @@ def _choice(value, options: dict, header: str, problems, number) -> str:
 
 
 def import_workbook(
-    source, *, actor: User, create_missing_staff: bool = False, today=None
+    source,
+    *,
+    actor: User,
+    create_missing_staff: bool = False,
+    today=None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import a goal-document workbook: every row becomes a participant with
     goal document and moves. All or nothing: when any cell is wrong,
@@ -288,9 +313,9 @@ def import_workbook(
     the system account for the management command."""
     result = ImportResult()
     problems = _Problems(settings.RATTINSATS_GOAL_IMPORT_MAX_PROBLEMS)
-    rows = _read(source, problems)
+    rows = _read(source, problems, progress)
     if rows is not None:
-        _check(rows, problems, result, actor, create_missing_staff, today)
+        _check(rows, problems, result, actor, create_missing_staff, today, progress)
     result.problems = problems.sorted()
     result.more_problems = problems.dropped
     return result
@@ -302,7 +327,7 @@ def too_large(limit: int) -> ImportResult:
     return ImportResult(problems=[Problem(refusal(TOO_LARGE, limit))])
 
 
-def _check(rows, problems, result, actor, create_missing_staff, today) -> None:
+def _check(rows, problems, result, actor, create_missing_staff, today, progress=None) -> None:
     if not rows:
         problems.append(Problem("Arbetsboken har inga rader att importera."))
         return
@@ -313,7 +338,7 @@ def _check(rows, problems, result, actor, create_missing_staff, today) -> None:
         return
     try:
         with transaction.atomic():
-            _write(rows, staff, categories, actor, result, problems)
+            _write(rows, staff, categories, actor, result, problems, progress)
             if problems:
                 raise _Abort
     except _Abort:
@@ -321,7 +346,7 @@ def _check(rows, problems, result, actor, create_missing_staff, today) -> None:
         result.created_staff = []
 
 
-def _read(source, problems: _Problems) -> list[_Row] | None:
+def _read(source, problems: _Problems, progress: Progress | None = None) -> list[_Row] | None:
     """The workbook's rows, parsed (their problems added), or None when it
     is not read at all: too large, not a workbook, a DTD, wrong headers."""
     rows: list[_Row] = []
@@ -344,6 +369,8 @@ def _read(source, problems: _Problems) -> list[_Row] | None:
                 if all(_text(v) == "" for v in values):
                     continue
                 rows.append(_parse_row(number, values, problems))
+                if progress is not None and len(rows) % PROGRESS_EVERY == 0:
+                    progress("read", len(rows), None)
     except RefusedWorkbook as exc:
         problems.append(Problem(exc.message))
         return None
@@ -594,8 +621,8 @@ _FIELD_HEADERS = {
 }
 
 
-def _write(rows, staff, categories, actor, result, problems):
-    for row in rows:
+def _write(rows, staff, categories, actor, result, problems, progress=None):
+    for done, row in enumerate(rows, start=1):
         try:
             with transaction.atomic():
                 _write_row(row, staff, categories, actor, result)
@@ -604,6 +631,8 @@ def _write(rows, staff, categories, actor, result, problems):
             for name, messages in errors.items():
                 for message in messages:
                     problems.append(Problem(message, row.number, _FIELD_HEADERS.get(name, "")))
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(rows)):
+            progress("write", done, len(rows))
 
 
 def _write_row(row: _Row, staff, categories, actor, result):
