@@ -104,9 +104,24 @@ class ConsentDocument:
     content: bytes  # the PDF as uploaded, or the image encoded anew
 
 
+# The checked result is kept on the upload, so that the form's check and the
+# service's (which must not trust its caller) read and re-encode it once.
+_CHECKED = "_rattinsats_consent_document"
+
+
 def validate_consent_document(upload) -> ConsentDocument:
     """Check an uploaded file as a whole; return what to store, or raise
-    ValidationError with a Swedish message."""
+    ValidationError with a Swedish message. A file already checked (the
+    same upload object) is not read again."""
+    checked = getattr(upload, _CHECKED, None)
+    if isinstance(checked, ConsentDocument):
+        return checked
+    checked = _check(upload)
+    setattr(upload, _CHECKED, checked)
+    return checked
+
+
+def _check(upload) -> ConsentDocument:
     if upload.size > MAX_BYTES:
         raise ValidationError(_("Filen är för stor. Största tillåtna storlek är 5 MB."))
     if upload.size == 0:

@@ -479,3 +479,24 @@ def test_the_served_file_is_the_clean_one(referrer):
     body = b"".join(served.streaming_content)
     assert b"<script" not in body and b"<html" not in body
     assert len(pixels(body)) == 60 * 40
+
+
+def test_an_upload_checked_by_the_form_is_not_read_and_encoded_again(monkeypatch):
+    """The form checks the file and the service checks it again (it trusts
+    no caller); the second check of the same upload reuses the first."""
+    encoded = []
+    real = uploads._reencode_image
+
+    def counting(data, extension):
+        encoded.append(extension)
+        return real(data, extension)
+
+    monkeypatch.setattr(uploads, "_reencode_image", counting)
+    upload = SimpleUploadedFile("samtycke.png", png_bytes())
+    first = uploads.validate_consent_document(upload)
+    second = uploads.validate_consent_document(upload)
+    assert second is first
+    assert encoded == ["png"]
+    # Another upload with the same bytes is checked on its own.
+    uploads.validate_consent_document(SimpleUploadedFile("samtycke.png", png_bytes()))
+    assert encoded == ["png", "png"]
