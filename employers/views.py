@@ -16,6 +16,7 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -48,6 +49,13 @@ from .forms import (
 from .models import Employer, Placement
 from .workbook import EMPLOYER_EXTRA, EMPLOYER_HEADERS, export_employers, export_job_orders
 from .workbook import import_employers as workbook_import
+
+
+def _initial(record, form_class) -> dict:
+    """An edit form's initial values: the record's fields the form has
+    (a foreign key as its id, the version for the concurrent-edit check)."""
+    return model_to_dict(record, fields=list(form_class.base_fields))
+
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -143,18 +151,7 @@ def employer_edit(request, employer_pk: int):
         return redirect("employers:detail", employer_pk=employer_pk)
     form = EmployerEditForm(
         request.POST or None,
-        initial={
-            "version": employer.version,
-            "organisation_number": employer.organisation_number,
-            "name": employer.name,
-            "street_address": employer.street_address,
-            "postal_code": employer.postal_code,
-            "city": employer.city,
-            "industry": employer.industry,
-            "sni_code": employer.sni_code,
-            "responsible": employer.responsible_id,
-            "notes": employer.notes,
-        },
+        initial=_initial(employer, EmployerEditForm),
     )
     if _submit(
         request, form, partial(services.employer_update, actor=request.user, employer=employer)
@@ -215,13 +212,7 @@ def contact_person_edit(request, employer_pk: int, person_pk: int):
     person = selectors.contact_person_get(employer, person_pk)
     form = ContactPersonEditForm(
         request.POST or None,
-        initial={
-            "name": person.name,
-            "role": person.role,
-            "phone": person.phone,
-            "email": person.email,
-            "active": person.active,
-        },
+        initial=_initial(person, ContactPersonEditForm),
     )
     if _submit(
         request, form, partial(services.contact_person_update, actor=request.user, person=person)
@@ -324,18 +315,7 @@ def job_order_edit(request, order_pk: int):
     order = selectors.job_order_get(request.user, order_pk)
     form = JobOrderEditForm(
         request.POST or None,
-        initial={
-            "version": order.version,
-            "occupation": order.occupation,
-            "ssyk_code": order.ssyk_code,
-            "positions": order.positions,
-            "extent": order.extent,
-            "start_date": order.start_date,
-            "apply_by": order.apply_by,
-            "support_form": order.support_form,
-            "requirements": order.requirements,
-            "status": order.status,
-        },
+        initial=_initial(order, JobOrderEditForm),
     )
     if _submit(
         request, form, partial(services.job_order_update, actor=request.user, job_order=order)
@@ -481,14 +461,7 @@ def _placement_page(request, participant, placement, *, form=None, follow_up_for
             "form": form
             or PlacementEditForm(
                 employer=placement.employer,
-                initial={
-                    "version": placement.version,
-                    "start_date": placement.start_date,
-                    "end_date": placement.end_date,
-                    "support_form": placement.support_form,
-                    "supervisor": placement.supervisor_id,
-                    "notes": placement.notes,
-                },
+                initial=_initial(placement, PlacementEditForm),
             ),
             "follow_ups": selectors.placement_follow_ups(placement),
             "follow_up_form": follow_up_form
