@@ -190,11 +190,27 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Several app servers (README, "Several app servers"): nothing that another
+# server needs stays in one process's memory or on one machine's disk.
+# Sessions, form drafts, login lockouts (django-axes) and two-factor
+# throttling are database rows; uploads go through the storage above (a
+# folder that every server mounts); the cache is Django's database cache,
+# whose table a migration makes (rattinsats 0005), never the per-process
+# memory cache.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "rattinsats_cache",
+    }
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Sessions end after this many idle minutes: every request renews the cookie.
 SESSION_IDLE_MINUTES = env.int("RATTINSATS_SESSION_IDLE_MINUTES", default=30)
+# In the database, so that any app server serves any request of a session.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -296,6 +312,8 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 # Brute-force protection: a username from one address is locked out after
 # a few failed attempts, for a while.
 AXES_FAILURE_LIMIT = env.int("RATTINSATS_LOGIN_FAILURE_LIMIT", default=5)
+# Failed attempts are counted in the database, across every app server.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("RATTINSATS_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -364,6 +382,11 @@ RATTINSATS_JOB_MAX_ATTEMPTS = env.int("RATTINSATS_JOB_MAX_ATTEMPTS", default=3)
 RATTINSATS_MAIL_RETRY_MINUTES = env.int("RATTINSATS_MAIL_RETRY_MINUTES", default=5)
 # Finished jobs' rows (and the schedule's records) are deleted after this many days.
 RATTINSATS_JOB_RESULT_DAYS = env.int("RATTINSATS_JOB_RESULT_DAYS", default=14)
+# A background export's file (rattinsats.file_jobs) may be downloaded for
+# this many hours; the nightly pruning then removes it from the storage.
+RATTINSATS_JOB_FILE_HOURS = env.int("RATTINSATS_JOB_FILE_HOURS", default=24)
+# A running job writes its progress to the database at most this often.
+RATTINSATS_JOB_PROGRESS_SECONDS = env.float("RATTINSATS_JOB_PROGRESS_SECONDS", default=1.0)
 # The daily digest to each staff member: at this local hour; flags count as
 # left unsent after this many days.
 RATTINSATS_DIGEST_ENABLED = env.bool("RATTINSATS_DIGEST_ENABLED", default=True)
@@ -400,6 +423,37 @@ RATTINSATS_EMPLOYER_IMPORT_MAX_UNZIPPED_BYTES = env.int(
     "RATTINSATS_EMPLOYER_IMPORT_MAX_UNZIPPED_BYTES", default=20 * 1024 * 1024
 )
 
+# Digital consent (README, "Digital consent"): the participant's one-time
+# signing link works this many hours after it is sent; the public signing
+# page takes at most so many requests per IP address and per link in each
+# window (counted in the database, shared by all app servers). SMS go
+# through an e-mail-to-SMS gateway: an address with "{number}" for the
+# number (e.g. "{number}@sms.example.se"); empty: no SMS.
+RATTINSATS_SIGNING_LINK_HOURS = env.int("RATTINSATS_SIGNING_LINK_HOURS", default=72)
+RATTINSATS_SIGNING_RATE_WINDOW_SECONDS = env.int(
+    "RATTINSATS_SIGNING_RATE_WINDOW_SECONDS", default=600
+)
+RATTINSATS_SIGNING_RATE_PER_IP = env.int("RATTINSATS_SIGNING_RATE_PER_IP", default=30)
+RATTINSATS_SIGNING_RATE_PER_LINK = env.int("RATTINSATS_SIGNING_RATE_PER_LINK", default=15)
+RATTINSATS_SMS_GATEWAY = env.str("RATTINSATS_SMS_GATEWAY", default="")
+if RATTINSATS_SMS_GATEWAY and "{number}" not in RATTINSATS_SMS_GATEWAY:
+    raise ImproperlyConfigured('RATTINSATS_SMS_GATEWAY must contain "{number}".')
+
+# BankID (README, "BankID"): signing consents through BankID's relying-party
+# API v6 (signing.bankid). Off while the endpoint is empty. The endpoint is
+# "test" (BankID's public test environment; without a certificate of our
+# own, BankID's public test RP certificate bundled with pybankid),
+# "production", or an https URL ending in /rp/v6.0/ (the tests' stand-in).
+# The RP certificate and its key are PEM files (a PEM holding both may leave
+# the key empty); the CA certificate is the root BankID's server certificate
+# must chain to (for "test" and "production", BankID's roots bundled with
+# pybankid unless given). The timeout is in seconds, for each request.
+RATTINSATS_BANKID_ENDPOINT = env.str("RATTINSATS_BANKID_ENDPOINT", default="")
+RATTINSATS_BANKID_CERT = env.str("RATTINSATS_BANKID_CERT", default="")
+RATTINSATS_BANKID_KEY = env.str("RATTINSATS_BANKID_KEY", default="")
+RATTINSATS_BANKID_CA_CERT = env.str("RATTINSATS_BANKID_CA_CERT", default="")
+RATTINSATS_BANKID_TIMEOUT = env.float("RATTINSATS_BANKID_TIMEOUT", default=10.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -426,5 +480,9 @@ LOGGING = {
         # The tasks framework logs every job's start and end at INFO; the
         # worker (run_worker -v 1 or more) turns that back on for itself.
         "django_tasks": {"level": "WARNING"},
+        # The BankID client's HTTP library logs each request's URL and status
+        # at INFO (never a body); signing.bankid logs its errors by code.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from operations import health
-from rattinsats import views
+from rattinsats import job_views, views
 
 admin.site.site_header = _("Rätt insats – administration")
 admin.site.site_title = "Rätt insats"
@@ -32,6 +32,12 @@ urlpatterns = [
     path(
         "aviseringar/markera-lasta/", views.notifications_mark_read, name="notifications_mark_read"
     ),
+    # Background jobs with a file or an import's result (rattinsats.file_jobs):
+    # only the user who started one sees it.
+    path("jobb/", job_views.file_jobs, name="file_jobs"),
+    path("jobb/<uuid:pk>/", job_views.file_job, name="file_job"),
+    path("jobb/<uuid:pk>/status/", job_views.file_job_status, name="file_job_status"),
+    path("jobb/<uuid:pk>/fil/", job_views.file_job_download, name="file_job_download"),
     # The language can be chosen on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("deltagare/", include("participants.urls")),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load test: gunicorn + a throwaway PostgreSQL cluster on loopback, driven by
 # locust (50 staff users, 60 s). Prints throughput and p95; exits non-zero
-# when any request failed.
+# when any request failed. Several servers and workers: loadtest/cluster.py.
 #
 #   loadtest/run.sh
 #
@@ -84,7 +84,7 @@ echo "locust: $USERS users, $RUN_TIME against http://$HOST:$HTTP_PORT (gunicorn,
 set +e
 "$LOCUST" -f loadtest/locustfile.py --headless --users "$USERS" --spawn-rate 10 \
     --run-time "$RUN_TIME" --stop-timeout 10 --host "http://$HOST:$HTTP_PORT" \
-    --csv "$OUT/locust" --only-summary --loglevel WARNING > "$OUT/locust.txt" 2>&1
+    --csv "$OUT/locust" --only-summary --loglevel WARNING Staff > "$OUT/locust.txt" 2>&1
 LOCUST_STATUS=$?
 set -e
 cat "$OUT/locust.txt"

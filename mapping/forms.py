@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from participants.forms import DateInput
 from participants.models import Participant
 from participants.periods import period_label
+from rattinsats.forms import LongSelect
 
 from .models import GoalDocument, MappingDocument, MoveCategory, SubGoalStatus
 
@@ -150,7 +151,12 @@ class OverviewFilterForm(forms.Form):
     personal data, so they may travel in the URL."""
 
     responsible = forms.TypedChoiceField(
-        label=_("Ansvarig"), coerce=int, required=False, empty_value=None
+        label=_("Ansvarig"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        # Every staff member responsible for a visible participant.
+        widget=LongSelect(attrs={"class": "form-select"}),
     )
     status = forms.ChoiceField(
         label=_("Status"),

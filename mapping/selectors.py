@@ -6,10 +6,14 @@ import datetime
 from collections.abc import Iterator
 from itertools import islice
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from participants.models import Participant, PersonDisplayMixin
-from participants.selectors import latest_consent_end, participants_visible_to
+from participants.selectors import (
+    latest_consent_end,
+    participants_visible_filter,
+    participants_visible_to,
+)
 from rattinsats.models import User
 
 from .models import (
@@ -185,6 +189,19 @@ def goal_overview(
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("last_name", "first_name", "id")
+
+
+def responsibles_visible_to(user) -> QuerySet[User]:
+    """The staff members responsible for any participant ``user`` may see
+    (the overview's filter choices), as :func:`responsibles_among` of
+    :func:`participants_visible_to` gives them, but asked per staff member:
+    one EXISTS on the participants' (responsible, status) index with the
+    permission check of the first rows found, so that the cost follows the
+    number of staff, not the number of participants ``user`` may see."""
+    visible = Participant.objects.filter(
+        participants_visible_filter(user), responsible=OuterRef("pk")
+    )
+    return User.objects.filter(Exists(visible)).order_by("first_name", "last_name", "username")
 
 
 def responsibles_among(participants: QuerySet[Participant]) -> QuerySet[User]:

@@ -10,6 +10,8 @@ checked the whole workbook itself.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,7 +22,8 @@ from django.utils.translation import gettext as _
 from participants.models import Participant
 from participants.periods import PERIOD_COUNT, PERIODS_WITHOUT_REASON, period_bounds, period_label
 from participants.selectors import participant_require_change
-from rattinsats.audit import Action, audit_log
+from rattinsats.audit import Action, audit_log, audit_log_many
+from rattinsats.bulk import insert_rows
 from rattinsats.models import User
 
 from .models import (
@@ -385,3 +388,168 @@ def goal_document_import_write(
     _moves_history_write(actor=actor, participant=participant, moves=moves)
     audit_log(actor=actor, action=Action.IMPORT, obj=participant, detail="måldokument")
     return document
+
+
+@dataclass
+class ImportedGoalDocument:
+    """An imported row's goal document (its content, every field of
+    ``GoalDocument.CONTENT_FIELDS``; None when the row has none) and moves
+    (period, category), checked by :func:`goal_document_import_prepare`,
+    not saved."""
+
+    participant: Participant
+    content: dict | None
+    moves: list[tuple[int, MoveCategory]]
+    updated_at: datetime.datetime | None = None
+
+
+# Each content field's default, for a row that leaves it out.
+_CONTENT_FIELDS: dict[str, Any] = {
+    name: GoalDocument._meta.get_field(name) for name in GoalDocument.CONTENT_FIELDS
+}
+_CONTENT_DEFAULTS = {name: field.get_default() for name, field in _CONTENT_FIELDS.items()}
+
+
+def goal_document_import_prepare(
+    *, actor: User, participant: Participant, fields: dict, moves: dict[int, MoveCategory]
+) -> ImportedGoalDocument:
+    """Check an imported row's goal document and moves with the rules of
+    :func:`goal_document_import_write` (the same messages: each field
+    cleaned as ``full_clean`` cleans it, each move asked of
+    :func:`move_problem`), without saving: :func:`goal_documents_import_bulk`
+    saves a batch of them. ``participant`` may be unsaved still (it is
+    saved in the same batch). A move's dates, note and author are computed,
+    not typed."""
+    _require_import_actor(actor)
+    unknown = set(fields) - set(GoalDocument.CONTENT_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    content: dict | None = {**_CONTENT_DEFAULTS, **fields}
+    if content is not None and any(_plain(value) for value in content.values()):
+        errors: dict[str, list[str]] = {}
+        for name, value in fields.items():
+            try:
+                content[name] = _CONTENT_FIELDS[name].clean(value, None)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+    else:
+        content = None
+    today = timezone.localdate()
+    checked = sorted(moves.items())
+    for period, _category in checked:
+        problem = move_problem(
+            start_date=participant.start_date,
+            end_date=participant.end_date,
+            period=period,
+            today=today,
+            continuation_reason="",
+            reason_required=False,
+        )
+        if problem:
+            raise ValidationError({"period": problem})
+    return ImportedGoalDocument(
+        participant=participant,
+        content=content,
+        moves=checked,
+        updated_at=timezone.now() if content is not None else None,
+    )
+
+
+def goal_documents_import_bulk(*, actor: User, documents: list[ImportedGoalDocument]) -> None:
+    """Save a batch of goal documents and moves checked by
+    :func:`goal_document_import_prepare` (their participants saved first),
+    with the revisions and the audit trail that
+    :func:`goal_document_import_write` writes row by row: a revision per
+    document and per move, one *import* event per participant. In bulk
+    (``rattinsats.bulk``): a fixed number of statements whatever the
+    number of rows. Call it inside the import's transaction."""
+    _require_import_actor(actor)
+    now = timezone.now()
+    saved = [d for d in documents if d.content is not None]
+    insert_rows(
+        GoalDocument,
+        ["participant", *GoalDocument.CONTENT_FIELDS, "version", "updated_by", "updated_at"],
+        (
+            (d.participant.pk, *d.content.values(), 1, actor.pk, d.updated_at)
+            for d in saved
+            if d.content is not None
+        ),
+    )
+    insert_rows(
+        StepwiseMove,
+        [
+            "participant",
+            "period",
+            "period_start",
+            "period_end",
+            "category",
+            "note",
+            "recorded_by",
+            "recorded_at",
+        ],
+        (
+            (d.participant.pk, period, *period_bounds(d.participant.start_date, period))
+            + (category.pk, "", actor.pk, now)
+            for d in documents
+            for period, category in d.moves
+        ),
+    )
+    revision_fields = [
+        "participant",
+        "kind",
+        "version",
+        "period",
+        "data",
+        "changed_fields",
+        "changed_by",
+        "changed_at",
+    ]
+    revisions: list[tuple] = []
+    for d in saved:
+        data = {name: _plain(value) for name, value in (d.content or {}).items()}
+        revisions.append(
+            (
+                d.participant.pk,
+                GoalDocumentRevision.Kind.DOCUMENT,
+                1,
+                None,
+                data,
+                [name for name, value in data.items() if value],
+                actor.pk,
+                d.updated_at,
+            )
+        )
+    # A move's revision holds the period and the category only: one value
+    # per pair, shared by the rows (encoded once).
+    move_data: dict[tuple[int, int], dict] = {}
+    changed = ["category", "note"]
+    for d in documents:
+        for period, category in d.moves:
+            shared = move_data.get((period, category.pk))
+            if shared is None:
+                shared = move_data[period, category.pk] = {
+                    "period": period,
+                    "category": category.name,
+                    "note": "",
+                }
+            revisions.append(
+                (
+                    d.participant.pk,
+                    GoalDocumentRevision.Kind.MOVE,
+                    None,
+                    period,
+                    shared,
+                    changed,
+                    actor.pk,
+                    now,
+                )
+            )
+    insert_rows(GoalDocumentRevision, revision_fields, revisions)
+    audit_log_many(
+        actor=actor,
+        action=Action.IMPORT,
+        objects=[d.participant for d in documents],
+        detail="måldokument",
+    )

@@ -18,21 +18,26 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
+import os
 import random
 import resource
 import statistics
 import time
+import tracemalloc
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models
+from django.db import connection, connections, models, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from guardian.models import UserObjectPermission
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from casework.models import Flag, Intervention, InterventionActivity, JournalNote
 from closure.models import (
@@ -47,7 +52,7 @@ from closure.services import summary_context, summary_pdf_render
 from mapping.columns import HEADERS, SHEET_TITLE, row_values
 from mapping.models import GoalDocument, MappingDocument, MoveCategory, StepwiseMove
 from mapping.selectors import goal_overview, goal_rows_of
-from operations.workbook import export_workbook
+from operations.workbook import export_workbook, import_workbook
 from participants.models import (
     SELF_SUPPORT_RESULTS,
     ClosureReason,
@@ -70,8 +75,17 @@ EXPORT_REPEAT = 3
 
 TARGETS = {
     "results_ratio_vs_sql": ("≤", 2.0),
-    "export_ratio_vs_openpyxl": ("≥", 0.8),
+    # Issue 16: the dashboard costs at most twice the computation it shows.
+    "dashboard_ratio_vs_results": ("≤", 2.0),
+    "export_ratio_vs_openpyxl": ("≥", 0.9),
+    "import_ratio_vs_openpyxl": ("≥", 0.5),
+    # The import's peak memory does not grow with the rows: at N at most
+    # 1.2 times the peak at N/10.
+    "import_peak_ratio_vs_small": ("≤", 1.2),
     "participant_page_p95_ms": ("≤", 50.0),
+    "overview_page_p95_ms": ("≤", 50.0),
+    # The overview does not grow with N: p95 at N at most 1.2 times p95 at N/10.
+    "overview_page_p95_ratio_vs_small": ("≤", 1.2),
     "summary_pdf_s": ("≤", 1.0),
 }
 
@@ -563,10 +577,21 @@ def _page_times(client: Client, urls: list[str]) -> list[float]:
     return times
 
 
-def measure(world: World, client: Client, *, probe_pk: int, queries_tenth: dict, log) -> dict:
+def overview_times(client: Client, participants: int, rng: random.Random) -> list[float]:
+    """The overview's first page and 29 random pages, in milliseconds."""
+    pages = max(1, -(-participants // 50))
+    overview = reverse("mapping:overview")
+    urls = [overview] + [f"{overview}?page={rng.randint(1, pages)}" for _ in range(29)]
+    _page_times(client, urls[:3])  # warm up (templates, the form's choices)
+    return _page_times(client, urls)
+
+
+def measure(
+    world: World, client: Client, *, probe_pk: int, queries_tenth: dict, overview_small: dict, log
+) -> dict:
     rng = random.Random(11)  # noqa: S311 - reproducible samples
     today = world.today
-    out: dict = {"participants": world.created}
+    out: dict = {"participants": world.created, "load_average_start": _load()}
 
     filters = report_period(today)
     log("Resultat: ORM mot handskriven SQL …")
@@ -596,6 +621,8 @@ def measure(world: World, client: Client, *, probe_pk: int, queries_tenth: dict,
     log("Instrumentpanelen …")
     dashboard_s, _ = _timed(lambda: _get(client, reverse("reports:dashboard")), 5)
     out["dashboard_ms"] = round(dashboard_s * 1000, 1)
+    # Against the computation alone (the contract's figures), as the target asks.
+    out["dashboard_ratio_vs_results"] = round(dashboard_s / results_s, 2)
 
     log("Export av måldokumentet …")
     rows_qs = goal_overview(world.reader)
@@ -613,8 +640,10 @@ def measure(world: World, client: Client, *, probe_pk: int, queries_tenth: dict,
     # Alternated, median of three each, so that a passing load on the
     # machine weighs on both sides alike.
     export_times, raw_times = [], []
+    exported = io.BytesIO()
     for _ in range(EXPORT_REPEAT):
-        export_s, count = _timed(lambda: export_workbook(rows_qs, io.BytesIO()), 1)
+        exported = io.BytesIO()
+        export_s, count = _timed(lambda: export_workbook(rows_qs, exported), 1)  # noqa: B023
         raw_s, raw_count = _timed(lambda: raw_openpyxl(rows), 1)
         export_times.append(export_s)
         raw_times.append(raw_s)
@@ -644,14 +673,14 @@ def measure(world: World, client: Client, *, probe_pk: int, queries_tenth: dict,
     )
 
     log("Översikten …")
-    pages = max(1, -(-world.created // 50))
-    overview = reverse("mapping:overview")
-    urls = [overview] + [f"{overview}?page={rng.randint(1, pages)}" for _ in range(29)]
-    times = _page_times(client, urls)
+    times = overview_times(client, world.created, rng)
     out.update(
-        overview_page_samples=len(urls),
+        overview_page_samples=len(times),
         overview_page_p50_ms=round(statistics.median(times), 1),
         overview_page_p95_ms=round(_percentile(times, 95), 1),
+        overview_page_p50_ms_small=overview_small["p50"],
+        overview_page_p95_ms_small=overview_small["p95"],
+        overview_page_p95_ratio_vs_small=round(_percentile(times, 95) / overview_small["p95"], 2),
     )
 
     log("Sammanfattande dokumentation (PDF) …")
@@ -678,14 +707,165 @@ def measure(world: World, client: Client, *, probe_pk: int, queries_tenth: dict,
         pdf_s, _ = _timed(render, 3)
         out.update(summary_pdf_s=round(pdf_s, 3), summary_pdf_first_s=round(first_s, 3))
 
+    log("Import av måldokumentet …")
+    out.update(measure_import(world, exported.getvalue(), log))
+    exported = io.BytesIO()
+
     log("Antal frågor per sida …")
     at_n = query_counts(client, probe_pk)
     out["queries"] = {name: {"n": at_n[name], "n_tenth": queries_tenth[name]} for name in at_n}
     out["queries_independent_of_n"] = all(v["n"] == v["n_tenth"] for v in out["queries"].values())
     out["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     out["database"] = connection.vendor
+    out["load_average_end"] = _load()
     out["targets"] = targets_met(out)
     return out
+
+
+def _load() -> list[float]:
+    """The machine's load average (1, 5, 15 minutes): the machine may be
+    shared, so every figure is given with it."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+# --- The workbook import ---------------------------------------------------------
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _workbook_rows(data: bytes) -> int:
+    """Raw openpyxl reading the workbook: read-only mode, values only."""
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    count = sum(1 for _row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True))
+    workbook.close()
+    return count
+
+
+def _import_once(data: bytes, actor: User, *, traced: bool) -> dict:
+    """Import ``data`` into the database as it is and roll it back. The
+    participations already there would make every row a duplicate, so their
+    personnummer are moved aside first, in the same rolled-back transaction:
+    the import checks against a database of N others, as a live one would.
+    The import's time, and its peak memory with ``traced`` (tracemalloc)."""
+    figures: dict = {}
+    try:
+        with transaction.atomic():
+            Participant.objects.update(personnummer=Concat(Value("~"), Cast("id", CharField())))
+            if traced:
+                tracemalloc.start()
+            started = time.perf_counter()
+            result = import_workbook(io.BytesIO(data), actor=actor)
+            figures["s"] = time.perf_counter() - started
+            if traced:
+                figures["peak_mb"] = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+                tracemalloc.stop()
+            if not result.ok:
+                raise AssertionError(
+                    f"Importen hittade fel: {[str(p) for p in result.problems[:5]]}"
+                )
+            figures["rows"] = result.created
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return figures
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _import_in_child(data: bytes, actor: User) -> dict:
+    """:func:`_import_once` in a forked process: its peak memory is the
+    child's ``ru_maxrss`` (which starts at the child's own size) less its
+    size when it began, so that what the benchmark built before does not
+    count, and nothing of the import stays in the benchmark's process."""
+    connections.close_all()  # a connection is never shared across a fork
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 0
+        try:
+            os.close(read_end)
+            before = _rss_mb()
+            figures = _import_once(data, actor, traced=False)
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            figures["peak_mb"] = peak - before
+            connections.close_all()
+            with os.fdopen(write_end, "w") as pipe:
+                json.dump(figures, pipe)
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            code = 1
+            with os.fdopen(write_end, "w") as pipe:
+                json.dump({"error": repr(exc)}, pipe)
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        answer = pipe.read()
+    os.waitpid(pid, 0)
+    figures = json.loads(answer or '{"error": "no answer"}')
+    if "error" in figures:
+        raise RuntimeError(f"Importen i barnprocessen misslyckades: {figures['error']}")
+    return figures
+
+
+def measure_import(world: World, data: bytes, log) -> dict:
+    """The goal-document import: rows per second against raw
+    openpyxl reading the same workbook (the export of every participant),
+    and peak memory at N/10 rows and at N.
+
+    Memory: in a forked process, the growth of its resident set
+    (``ru_maxrss`` less the size at the fork), so it counts what C code
+    (openpyxl's parser, the database driver) allocates too. Inside a test,
+    whose database is one transaction, it is not forked: tracemalloc then
+    measures the Python allocations, on a separate run from the timed one."""
+    tenth_ids = list(
+        Participant.objects.order_by("personnummer", "start_date", "id").values_list(
+            "id", flat=True
+        )[: max(1, world.created // 10)]
+    )
+    small = io.BytesIO()
+    export_workbook(Participant.objects.filter(pk__in=tenth_ids), small)
+    small_data = small.getvalue()
+    limits = {
+        "RATTINSATS_GOAL_IMPORT_MAX_ROWS": world.created + 1,
+        "RATTINSATS_GOAL_IMPORT_MAX_BYTES": 2 * len(data) + 1_000_000,
+        "RATTINSATS_GOAL_IMPORT_MAX_UNZIPPED_BYTES": 50 * len(data) + 10_000_000,
+    }
+    fork = hasattr(os, "fork") and not connection.in_atomic_block
+    with override_settings(**limits):
+        raw_first_s, raw_rows = _timed(lambda: _workbook_rows(data), 1)
+        if fork:
+            big = _import_in_child(data, world.reader)
+            tenth = _import_in_child(small_data, world.reader)
+        else:
+            big = _import_once(data, world.reader, traced=False)
+            big["peak_mb"] = _import_once(data, world.reader, traced=True)["peak_mb"]
+            tenth = _import_once(small_data, world.reader, traced=True)
+        raw_second_s, _ = _timed(lambda: _workbook_rows(data), 1)
+    raw_s = (raw_first_s + raw_second_s) / 2
+    if big["rows"] != raw_rows:
+        raise AssertionError(f"Importen skrev {big['rows']} rader, arbetsboken har {raw_rows}")
+    log(f"  {big['rows']} rader: {big['s']:.1f} s mot {raw_s:.1f} s med rå openpyxl")
+    return {
+        "import_rows": big["rows"],
+        "import_s": round(big["s"], 3),
+        "import_rows_per_s": round(big["rows"] / big["s"]),
+        "import_openpyxl_rows_per_s": round(raw_rows / raw_s),
+        "import_ratio_vs_openpyxl": round((big["rows"] / big["s"]) / (raw_rows / raw_s), 2),
+        "import_rows_small": tenth["rows"],
+        "import_rows_per_s_small": round(tenth["rows"] / tenth["s"]),
+        "import_peak_mb": round(big["peak_mb"], 1),
+        "import_peak_mb_small": round(tenth["peak_mb"], 1),
+        "import_peak_ratio_vs_small": round(big["peak_mb"] / max(tenth["peak_mb"], 0.1), 2),
+        "import_memory_method": "fork, ru_maxrss" if fork else "tracemalloc",
+    }
 
 
 def goal_rows_all(reader: User):
@@ -724,6 +904,16 @@ def run(participants: int, *, log=print) -> dict:
         raise AssertionError("Inga deltagare byggdes")
     probe_pk = probe.pk
     queries_tenth = query_counts(client, probe_pk)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    log("Översikten vid N/10 …")
+    paused = time.perf_counter()
+    times = overview_times(client, tenth, random.Random(11))  # noqa: S311 - reproducible samples
+    overview_small = {
+        "p50": round(statistics.median(times), 1),
+        "p95": round(_percentile(times, 95), 1),
+    }
+    started += time.perf_counter() - paused  # not part of the building
     log(f"Bygger resten, {participants - tenth} deltagare …")
     participants_add(world, participants - tenth)
     build_s = time.perf_counter() - started
@@ -731,7 +921,14 @@ def run(participants: int, *, log=print) -> dict:
     # (autovacuum on PostgreSQL; PRAGMA optimize / ANALYZE on SQLite).
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    out = measure(world, client, probe_pk=probe_pk, queries_tenth=queries_tenth, log=log)
+    out = measure(
+        world,
+        client,
+        probe_pk=probe_pk,
+        queries_tenth=queries_tenth,
+        overview_small=overview_small,
+        log=log,
+    )
     out["build_s"] = round(build_s, 1)
     out["test_numbers_available"] = numbers
     out["reused_numbers"] = world.reused_numbers

@@ -7,7 +7,9 @@ after the matter ended.
   documents and their histories, intervention notes, flag reasons, closure,
   follow-up and training notes, summary documents), the signed consent
   forms and the personal data of the referral that led to the
-  participation.
+  participation, and what BankID returned about the signer of its
+  consents and withdrawals (personnummer, names, signature, OCSP response,
+  the BankID's issue date), with any address typed for a signing link.
 - **Referrals that never became a participation** (returned by the
   employment officer, or declined at the information call) more than N
   years ago are anonymised the same way: the person, the free texts and
@@ -29,7 +31,9 @@ after the matter ended.
 What the statistics need stays: gender, target group, referring
 organisation, responsible staff member, dates, status, closure reason and
 result, the stepwise moves and their categories, the before/after status,
-interventions' activities and dates, consents' dates and organisations. So
+interventions' activities and dates, consents' dates, organisations, method
+and text version, and that (and when, through which order, with which
+text) a consent or withdrawal was signed with BankID. So
 the results (``/reports/results.json``) are the same before and after.
 
 Each participant, referral and meeting is handled in its own transaction
@@ -69,6 +73,7 @@ from mapping.models import (
 from participants.models import Consent, Participant, Task
 from rattinsats.audit import Action, audit_log
 from referrals.models import Referral, WeeklyMeeting
+from signing.models import Signature, SigningLink, SigningOrder
 
 AUDIT_DETAIL = "gallring: personuppgifter borttagna"
 MEETING_AUDIT_DETAIL = "gallring: anteckningar borttagna"
@@ -102,6 +107,17 @@ GOAL_TEXT_FIELDS = (
 )
 # Free text kept in a move's revision.
 MOVE_TEXT_FIELDS = ("note",)
+# What BankID returned about the signer, kept as evidence while the case is
+# (the fact of the signing, its order, time and text stay).
+SIGNATURE_PERSON_FIELDS = {
+    "personal_number": "",
+    "name": "",
+    "given_name": "",
+    "surname": "",
+    "signature": "",
+    "ocsp_response": "",
+    "bank_id_issue_date": "",
+}
 
 
 @dataclass
@@ -231,6 +247,7 @@ def participant_anonymise(*, participant_id: int, cutoff: datetime.date) -> bool
 
     files = _clear_free_text(participant)
     files += _clear_referral(participant)
+    _clear_signing(participant)
     audit_log(actor=None, action=Action.DELETE, obj=participant, detail=AUDIT_DETAIL)
     # The files go only once the database change is committed.
     transaction.on_commit(lambda: _delete_files(files))
@@ -407,6 +424,22 @@ def sole_trader_anonymise(*, employer_id: int, cutoff: datetime.date) -> bool:
     contacts.update(outcome="", next_step="")
     audit_log(actor=None, action=Action.DELETE, obj=employer, detail=SOLE_TRADER_AUDIT_DETAIL)
     return True
+
+
+def _clear_signing(participant: Participant) -> None:
+    """What digital consent holds about the person: the signer's
+    personnummer, names, signature and OCSP response that BankID returned
+    (the signature and the OCSP response hold the personnummer and name
+    too), an address typed for a link not yet sent, and the links' token
+    hashes and the orders' BankID tokens (so nothing opens or starts
+    again). Signatures are never changed through the model; retention is
+    the one exception, on the queryset. The signed consent forms go with
+    the consents' documents (``_clear_free_text``)."""
+    Signature.objects.filter(consent__participant=participant).update(**SIGNATURE_PERSON_FIELDS)
+    SigningLink.objects.filter(participant=participant).update(recipient="", token_hash="")
+    SigningOrder.objects.filter(participant=participant).update(
+        auto_start_token="", qr_start_token="", qr_start_secret=""
+    )
 
 
 def _clear_referral(participant: Participant) -> list[tuple]:

@@ -26,6 +26,8 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from rattinsats.file_jobs import file_jobs_prune
+
 from .digest import digest_send
 from .models import ScheduledRun, WorkerHeartbeat
 from .retention import retention_anonymise
@@ -45,7 +47,8 @@ def _retention_run(day: datetime.date) -> dict[str, int]:
 def _jobs_prune(day: datetime.date) -> dict[str, int]:
     """Delete finished jobs' rows (their arguments hold user ids and mail
     texts) and the schedule's records ``RATTINSATS_JOB_RESULT_DAYS`` days
-    before ``day``, and the heartbeats of workers gone for a day."""
+    before ``day``, the heartbeats of workers gone for a day, and the
+    background exports' expired files (``rattinsats.file_jobs``)."""
     before = timezone.make_aware(
         datetime.datetime.combine(
             day - datetime.timedelta(days=settings.RATTINSATS_JOB_RESULT_DAYS), datetime.time.min
@@ -59,7 +62,10 @@ def _jobs_prune(day: datetime.date) -> dict[str, int]:
     workers, _ = WorkerHeartbeat.objects.filter(
         last_seen__lt=timezone.now() - datetime.timedelta(days=1)
     ).delete()
-    return {"jobs": jobs, "scheduled_runs": runs, "workers": workers}
+    # The background exports' files past RATTINSATS_JOB_FILE_HOURS, and
+    # their jobs' rows after RATTINSATS_JOB_RESULT_DAYS.
+    files = file_jobs_prune()
+    return {"jobs": jobs, "scheduled_runs": runs, "workers": workers, **files}
 
 
 @dataclass(frozen=True)

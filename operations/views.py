@@ -1,30 +1,34 @@
 """The jobs across every domain that have pages: the access-log review for
 administrators, and the goal-document workbook's export and import for
-project staff. Each is itself written to the audit trail."""
+project staff. Each is itself written to the audit trail.
+
+The workbooks are made, and the workbook imported, by background jobs
+(``operations.jobs``): the page's button posts, the job starts, and the
+user follows it on its page (``/jobb/<id>/``), where the file is
+downloaded or the import's problems are listed. A GET of an export's URL
+(an old bookmark) leads back to its page."""
 
 import datetime
-import tempfile
 
 from django.conf import settings
-from django.contrib import messages
-from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mapping.columns import HEADERS
-from mapping.views import overview_rows
+from mapping.forms import OverviewFilterForm
+from mapping.selectors import responsibles_among
+from participants.selectors import participants_visible_to
 from rattinsats.audit import Action, audit_log
 from rattinsats.models import Role
 from rattinsats.permissions import casework_required, role_required
 
-from .access_review import access_review, access_review_workbook
+from . import jobs
+from .access_review import access_review
 from .forms import AccessReviewForm, ImportForm
-from .workbook import export_workbook, import_workbook, too_large
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from .workbook import too_large
 
 
 def _form(request) -> AccessReviewForm:
@@ -61,42 +65,46 @@ def access_review_page(request):
 
 
 @role_required(Role.ADMIN)
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def access_review_excel(request):
-    form = _form(request)
+    """POST: the review's workbook as a background job, then its page. GET
+    leads to the review with the same period."""
+    if request.method != "POST":
+        query = request.GET.urlencode()
+        return redirect(reverse("operations:access_review") + (f"?{query}" if query else ""))
+    form = AccessReviewForm(request.POST)
     if not form.is_valid():
         return render(request, "operations/access_review.html", {"form": form}, status=400)
     user = form.cleaned_data["user"]
-    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    rows, summaries = access_review(start=start, end=end, user_id=user.pk if user else None)
-    content = access_review_workbook(rows, summaries, start=start, end=end)
-    audit_log(actor=request.user, action=Action.EXPORT, object_type="operations:access_review")
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="logguppfoljning-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
+    job = jobs.access_review_start(
+        request.user,
+        start=form.cleaned_data["start"],
+        end=form.cleaned_data["end"],
+        user_id=user.pk if user else None,
     )
-    return response
+    return redirect("file_job", pk=job.pk)
 
 
 # --- The goal-document workbook ----------------------------------------------
 
 
 @casework_required
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def goal_document_export(request):
-    """The overview's rows (same filters) as the goal-document workbook."""
-    _form, rows = overview_rows(request)
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    count = export_workbook(rows, spool)
-    spool.seek(0)
-    audit_log(
-        actor=request.user,
-        action=Action.EXPORT,
-        object_type="mapping.goaldocument",
-        detail=f"måldokument, {count} rader",
-    )
-    name = f"maldokument-{timezone.localdate():%Y-%m-%d}.xlsx"
-    return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX)
+    """POST: the overview's rows (its filters, posted as the page has them)
+    as the goal-document workbook, made by a background job. GET leads to
+    the overview with the same filters."""
+    if request.method != "POST":
+        query = request.GET.urlencode()
+        return redirect(reverse("mapping:overview") + (f"?{query}" if query else ""))
+    responsibles = list(responsibles_among(participants_visible_to(request.user)))
+    form = OverviewFilterForm(request.POST, responsibles=responsibles)
+    responsible, status = None, ""
+    if form.is_valid():
+        responsible = form.cleaned_data["responsible"]
+        status = form.cleaned_data["status"]
+    job = jobs.goal_export_start(request.user, responsible=responsible, status=status)
+    return redirect("file_job", pk=job.pk)
 
 
 # What a multipart upload adds to the file: the form's other fields and the
@@ -130,21 +138,15 @@ def goal_document_import(request):
 
 @csrf_protect
 def _goal_document_import(request):
-    result = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            result = import_workbook(form.cleaned_data["file"], actor=request.user)
-            if result.ok:
-                messages.success(
-                    request,
-                    _("%(n)s deltagare importerades från måldokumentet.") % {"n": result.created},
-                )
-                return redirect("mapping:overview")
+            job = jobs.goal_import_start(request.user, form.cleaned_data["file"])
+            return redirect("file_job", pk=job.pk)
     else:
         form = ImportForm()
     return render(
         request,
         "operations/goal_document_import.html",
-        {"form": form, "result": result, "headers": HEADERS},
+        {"form": form, "result": None, "headers": HEADERS},
     )

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import datetime
 import heapq
+import pickle  # noqa: S403 - only our own temporary file, written by this module
 import re
+import tempfile
+from array import array
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -43,14 +46,14 @@ from mapping.columns import (
 )
 from mapping.models import MoveCategory
 from mapping.selectors import goal_rows_of
-from mapping.services import goal_document_import_write, move_problem
+from mapping.services import (
+    goal_document_import_prepare,
+    goal_documents_import_bulk,
+    move_problem,
+)
 from participants.models import Participant
 from participants.periods import PERIODS_WITHOUT_REASON
-from participants.services import (
-    participant_create,
-    participant_import_closure,
-    participant_import_responsible,
-)
+from participants.services import participant_import_prepare, participants_import_bulk
 from rattinsats.models import Role, User
 from rattinsats.personnummer import InvalidPersonnummer, parse
 from rattinsats.services import account_create
@@ -297,6 +300,16 @@ def _choice(value, options: dict, header: str, problems, number) -> str:
     return ""
 
 
+# How many rows the import checks, keeps on disk and writes at a time: its
+# memory stays the same whatever the number of rows.
+IMPORT_CHUNK = 500
+# The duplicate check keeps one integer a row: the personnummer (12 digits,
+# below 2**40) above, the row's position among the checked rows (below
+# 2**23, beyond Excel's 1,048,576 rows) below.
+_POSITION_BITS = 23
+_POSITION_MASK = (1 << _POSITION_BITS) - 1
+
+
 def import_workbook(
     source,
     *,
@@ -310,12 +323,26 @@ def import_workbook(
     nothing is written and the problems are returned with their row and
     column (the first ``RATTINSATS_GOAL_IMPORT_MAX_PROBLEMS`` of them; the
     others are counted). ``actor`` is the staff member who uploads it, or
-    the system account for the management command."""
+    the system account for the management command.
+
+    Two streamed passes, so that memory does not grow with the rows. The
+    first reads and checks the whole workbook, chunk by chunk, keeping only
+    what the checks across rows need (one integer and three small ones per
+    row for the duplicate check, the staff names) and writing the parsed
+    rows to a temporary file. Only a workbook without problems gets the
+    second pass, which reads that file back and writes it in one
+    transaction, a chunk at a time with the services' bulk variants
+    (``participants_import_bulk``, ``goal_documents_import_bulk``): the
+    same checks and messages as the row-by-row services, the same rows,
+    and one *import* event per participant."""
     result = ImportResult()
     problems = _Problems(settings.RATTINSATS_GOAL_IMPORT_MAX_PROBLEMS)
-    rows = _read(source, problems, progress)
-    if rows is not None:
-        _check(rows, problems, result, actor, create_missing_staff, today, progress)
+    with tempfile.TemporaryFile() as spill:
+        checked = _check_pass(
+            source, spill, problems, create_missing_staff, today or timezone.localdate(), progress
+        )
+        if checked is not None and not problems:
+            _write_pass(checked, spill, actor, result, problems, progress)
     result.problems = problems.sorted()
     result.more_problems = problems.dropped
     return result
@@ -327,29 +354,44 @@ def too_large(limit: int) -> ImportResult:
     return ImportResult(problems=[Problem(refusal(TOO_LARGE, limit))])
 
 
-def _check(rows, problems, result, actor, create_missing_staff, today, progress=None) -> None:
-    if not rows:
-        problems.append(Problem("Arbetsboken har inga rader att importera."))
-        return
-    staff, categories = _check_references(rows, problems, create_missing_staff)
-    _check_moves(rows, categories, today or timezone.localdate(), problems)
-    _check_duplicates(rows, problems)
-    if problems:
-        return
-    try:
-        with transaction.atomic():
-            _write(rows, staff, categories, actor, result, problems, progress)
-            if problems:
-                raise _Abort
-    except _Abort:
-        result.created = 0
-        result.created_staff = []
+# What the first pass found of a responsible named in the workbook.
+_STAFF_OK, _STAFF_MISSING, _STAFF_NOT_CASEWORK = 0, 1, 2
 
 
-def _read(source, problems: _Problems, progress: Progress | None = None) -> list[_Row] | None:
-    """The workbook's rows, parsed (their problems added), or None when it
-    is not read at all: too large, not a workbook, a DTD, wrong headers."""
-    rows: list[_Row] = []
+@dataclass
+class _Checked:
+    """What the first pass keeps for the checks across rows and for the
+    second pass: small, whatever the number of rows."""
+
+    problems: _Problems
+    create_missing_staff: bool
+    today: datetime.date
+    categories: dict[str, MoveCategory]
+    staff: dict[str, int] = field(default_factory=dict)  # username -> _STAFF_*
+    missing: dict[str, None] = field(default_factory=dict)  # to create, in order
+    rows: int = 0
+    spilling: bool = True
+    # The duplicate check's keys, and per position the row number and the
+    # participation's dates (ordinals; 0 for no end date).
+    keys: array = field(default_factory=lambda: array("q"))
+    numbers: array = field(default_factory=lambda: array("i"))
+    starts: array = field(default_factory=lambda: array("i"))
+    ends: array = field(default_factory=lambda: array("i"))
+
+
+def _check_pass(
+    source, spill, problems: _Problems, create_missing_staff, today, progress=None
+) -> _Checked | None:
+    """Read and check the whole workbook, streamed; write the rows to
+    ``spill`` while no problem has been found. None when the workbook is
+    not read at all (too large, not a workbook, a DTD, wrong headers) or
+    has no rows."""
+    checked = _Checked(
+        problems=problems,
+        create_missing_staff=create_missing_staff,
+        today=today,
+        categories={c.name.casefold(): c for c in MoveCategory.objects.all()},
+    )
     try:
         with open_upload(
             source,
@@ -362,19 +404,57 @@ def _read(source, problems: _Problems, progress: Progress | None = None) -> list
             if problems:
                 return None
             # Streamed row by row, never wider than the contract's columns.
+            chunk: list[_Row] = []
             for number, values, formulas in sheet.rows(HEADERS):
                 for header in formulas:
                     problems.formula(number, header)
                 _cut_long_texts(number, values, problems)
                 if all(_text(v) == "" for v in values):
                     continue
-                rows.append(_parse_row(number, values, problems))
-                if progress is not None and len(rows) % PROGRESS_EVERY == 0:
-                    progress("read", len(rows), None)
+                chunk.append(_parse_row(number, values, problems))
+                checked.rows += 1
+                if len(chunk) == IMPORT_CHUNK:
+                    _check_chunk(chunk, checked, spill)
+                    chunk = []
+                if progress is not None and checked.rows % PROGRESS_EVERY == 0:
+                    progress("read", checked.rows, None)
+            _check_chunk(chunk, checked, spill)
     except RefusedWorkbook as exc:
         problems.append(Problem(exc.message))
         return None
-    return rows
+    if progress is not None:
+        progress("read", checked.rows, checked.rows)
+    if not checked.rows:
+        problems.append(Problem("Arbetsboken har inga rader att importera."))
+        return None
+    _check_duplicates(checked)
+    return checked
+
+
+def _check_chunk(rows: list[_Row], checked: _Checked, spill) -> None:
+    """The checks of a chunk of rows that need the database or other rows;
+    the rows go to ``spill`` as long as the workbook has no problem."""
+    if not rows:
+        return
+    _check_references(rows, checked)
+    _check_moves(rows, checked.categories, checked.today, checked.problems)
+    for row in rows:
+        if not row.personnummer or row.start_date is None:
+            continue
+        checked.keys.append(int(row.personnummer) << _POSITION_BITS | len(checked.numbers))
+        checked.numbers.append(row.number)
+        checked.starts.append(row.start_date.toordinal())
+        checked.ends.append(row.end_date.toordinal() if row.end_date else 0)
+    checked.spilling = checked.spilling and not checked.problems
+    if checked.spilling:
+        pickle.dump([_row_tuple(row) for row in rows], spill, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+_ROW_FIELDS = [f.name for f in fields(_Row)]
+
+
+def _row_tuple(row: _Row) -> tuple:
+    return tuple(getattr(row, name) for name in _ROW_FIELDS)
 
 
 def _cut_long_texts(number: int, values: list, problems: _Problems) -> None:
@@ -485,32 +565,45 @@ def _parse_row(number: int, values, problems: _Problems) -> _Row:
     return row
 
 
-def _check_references(rows, problems, create_missing_staff):
-    usernames = {row.responsible for row in rows if row.responsible}
-    staff = {user.username: user for user in User.objects.filter(username__in=usernames)}
+def _check_references(rows: list[_Row], checked: _Checked) -> None:
+    """Each row's responsible: a user, and project staff (or, with
+    ``create_missing_staff``, a name to create an account for). Each name is
+    looked up once, a chunk's new names in one query."""
+    new = {row.responsible for row in rows if row.responsible} - checked.staff.keys()
+    if new:
+        found = dict(User.objects.filter(username__in=new).values_list("username", "role"))
+        for username in new:
+            role = found.get(username)
+            checked.staff[username] = (
+                _STAFF_MISSING
+                if role is None
+                else _STAFF_OK
+                if role in (Role.STAFF, Role.EMPLOYMENT_OFFICER)
+                else _STAFF_NOT_CASEWORK
+            )
     for row in rows:
         if not row.responsible:
             continue
-        user = staff.get(row.responsible)
-        if user is None:
-            if not create_missing_staff:
-                problems.append(
+        verdict = checked.staff[row.responsible]
+        if verdict == _STAFF_MISSING:
+            if checked.create_missing_staff:
+                checked.missing.setdefault(row.responsible)
+            else:
+                checked.problems.append(
                     Problem(
                         f"Det finns ingen användare ”{_shown(row.responsible)}”.",
                         row.number,
                         "Ansvarig",
                     )
                 )
-        elif user.role not in (Role.STAFF, Role.EMPLOYMENT_OFFICER):
-            problems.append(
+        elif verdict == _STAFF_NOT_CASEWORK:
+            checked.problems.append(
                 Problem(
                     f"”{_shown(row.responsible)}” är inte projektmedarbetare.",
                     row.number,
                     "Ansvarig",
                 )
             )
-    categories = {c.name.casefold(): c for c in MoveCategory.objects.all()}
-    return staff, categories
 
 
 def _check_moves(rows, categories, today, problems):
@@ -556,39 +649,60 @@ def _overlaps(a_start, a_end, b_start, b_end) -> bool:
     return a_start <= (b_end or far) and b_start <= (a_end or far)
 
 
-def _check_duplicates(rows, problems):
-    numbers = {row.personnummer for row in rows if row.personnummer}
-    existing: dict[str, list[tuple[datetime.date, datetime.date | None]]] = {}
-    for number, start, end in Participant.objects.filter(personnummer__in=numbers).values_list(
-        "personnummer", "start_date", "end_date"
-    ):
-        existing.setdefault(number, []).append((start, end))
-    seen: dict[str, list[_Row]] = {}
-    for row in rows:
-        if not row.personnummer or row.start_date is None:
-            continue
-        for earlier in seen.get(row.personnummer, []):
-            if _overlaps(row.start_date, row.end_date, earlier.start_date, earlier.end_date):
-                problems.append(
-                    Problem(
-                        f"Samma person finns redan på rad {earlier.number} "
-                        "med ett deltagande som överlappar.",
-                        row.number,
-                        "Personnummer",
-                    )
-                )
-                break
-        seen.setdefault(row.personnummer, []).append(row)
-        for start, end in existing.get(row.personnummer, []):
-            if _overlaps(row.start_date, row.end_date, start, end):
-                problems.append(
-                    Problem(
-                        "Personen finns redan i systemet med ett deltagande som överlappar.",
-                        row.number,
-                        "Personnummer",
-                    )
-                )
-                break
+def _check_duplicates(checked: _Checked) -> None:
+    """The same person twice with overlapping participations, in the
+    workbook or already in the database. The keys are sorted by person and
+    row, so each person's rows come together in the workbook's order; the
+    database is asked for the participations of a chunk of people at a
+    time."""
+    problems = checked.problems
+    keys = sorted(checked.keys)
+    checked.keys = array("q")
+    at = 0
+    while at < len(keys):
+        people: list[tuple[str, list[int]]] = []
+        while at < len(keys) and len(people) < IMPORT_CHUNK:
+            person = keys[at] >> _POSITION_BITS
+            positions = []
+            while at < len(keys) and keys[at] >> _POSITION_BITS == person:
+                positions.append(keys[at] & _POSITION_MASK)
+                at += 1
+            people.append((f"{person:012d}", positions))
+        existing: dict[str, list[tuple[datetime.date, datetime.date | None]]] = {}
+        for number, start, end in Participant.objects.filter(
+            personnummer__in=[personnummer for personnummer, _positions in people]
+        ).values_list("personnummer", "start_date", "end_date"):
+            existing.setdefault(number, []).append((start, end))
+        for personnummer, positions in people:
+            earlier: list[tuple[int, datetime.date, datetime.date | None]] = []
+            for position in positions:
+                number = checked.numbers[position]
+                start = datetime.date.fromordinal(checked.starts[position])
+                end_ordinal = checked.ends[position]
+                end = datetime.date.fromordinal(end_ordinal) if end_ordinal else None
+                for earlier_number, earlier_start, earlier_end in earlier:
+                    if _overlaps(start, end, earlier_start, earlier_end):
+                        problems.append(
+                            Problem(
+                                f"Samma person finns redan på rad {earlier_number} "
+                                "med ett deltagande som överlappar.",
+                                number,
+                                "Personnummer",
+                            )
+                        )
+                        break
+                earlier.append((number, start, end))
+                for other_start, other_end in existing.get(personnummer, []):
+                    if _overlaps(start, end, other_start, other_end):
+                        problems.append(
+                            Problem(
+                                "Personen finns redan i systemet med ett deltagande som "
+                                "överlappar.",
+                                number,
+                                "Personnummer",
+                            )
+                        )
+                        break
 
 
 def _staff_create(username: str, actor: User) -> User:
@@ -621,63 +735,90 @@ _FIELD_HEADERS = {
 }
 
 
-def _write(rows, staff, categories, actor, result, problems, progress=None):
-    for done, row in enumerate(rows, start=1):
+def _add_errors(problems: _Problems, exc: ValidationError, number: int | None) -> None:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    for name, messages in errors.items():
+        for message in messages:
+            problems.append(Problem(message, number, _FIELD_HEADERS.get(name, "")))
+
+
+def _write_pass(checked: _Checked, spill, actor, result, problems, progress=None) -> None:
+    """Write the checked rows back from ``spill``, a chunk at a time, in one
+    transaction; anything the services refuse rolls all of it back."""
+    spill.seek(0)
+    try:
+        with transaction.atomic():
+            created: dict[str, User] = {}
+            for username in checked.missing:
+                created[username] = _staff_create(username, actor)
+                result.created_staff.append(username)
+            done = 0
+            while True:
+                try:
+                    chunk = pickle.load(spill)  # noqa: S301 - our own file, written above
+                except EOFError:
+                    break
+                _write_chunk([_Row(*values) for values in chunk], checked, created, actor, result)
+                done += len(chunk)
+                if progress is not None:
+                    progress("write", done, checked.rows)
+            if problems:
+                raise _Abort
+    except _Abort:
+        result.created = 0
+        result.created_staff = []
+
+
+def _write_chunk(rows: list[_Row], checked: _Checked, created, actor, result) -> None:
+    """Check a chunk with the services' rules and, while the import has no
+    problem, save it with their bulk variants."""
+    problems = checked.problems
+    usernames = {row.responsible for row in rows if row.responsible} - created.keys()
+    staff = {user.username: user for user in User.objects.filter(username__in=usernames)}
+    staff.update(created)
+    prepared = []
+    for row in rows:
+        if row.start_date is None:  # refused when read: a row without one is never written
+            problems.append(Problem("Datum saknas.", row.number, "Startdatum"))
+            continue
+        values = dict(row.texts, consent_renewal_on=row.consent_renewal_on)
+        for n in (1, 2, 3):
+            if values[f"delmal_{n}"]:
+                values[f"delmal_{n}_status"] = "pagaende"
         try:
-            with transaction.atomic():
-                _write_row(row, staff, categories, actor, result)
+            participant = participant_import_prepare(
+                actor=actor,
+                personnummer=row.personnummer,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                gender=row.gender,
+                start_date=row.start_date,
+                responsible=staff.get(row.responsible) if row.responsible else None,
+                target_group=row.target_group,
+                sus_consent=row.sus_consent,
+                end_date=row.end_date,
+                closure_reason=row.closure_reason,
+                closure_result=row.closure_result,
+            )
+            prepared.append(
+                goal_document_import_prepare(
+                    actor=actor,
+                    participant=participant,
+                    fields=values,
+                    moves={k: checked.categories[name.casefold()] for k, name in row.moves.items()},
+                )
+            )
         except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-            for name, messages in errors.items():
-                for message in messages:
-                    problems.append(Problem(message, row.number, _FIELD_HEADERS.get(name, "")))
-        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(rows)):
-            progress("write", done, len(rows))
-
-
-def _write_row(row: _Row, staff, categories, actor, result):
-    responsible = None
-    if row.responsible:
-        responsible = staff.get(row.responsible)
-        if responsible is None:
-            responsible = _staff_create(row.responsible, actor)
-            staff[row.responsible] = responsible
-            result.created_staff.append(row.responsible)
-    active = responsible if responsible is not None and responsible.is_casework else None
-    if row.start_date is None:  # refused when read: a row without one is never written
-        raise ValidationError({"start_date": "Datum saknas."})
-    participant = participant_create(
-        actor=actor,
-        personnummer=row.personnummer,
-        first_name=row.first_name,
-        last_name=row.last_name,
-        gender=row.gender,
-        start_date=row.start_date,
-        responsible=active,
-        target_group=row.target_group,
-        sus_consent=row.sus_consent,
-        audit=False,
-    )
-    if responsible is not None and active is None:
-        participant_import_responsible(
-            actor=actor, participant=participant, responsible=responsible, audit=False
-        )
-    if row.end_date:
-        participant_import_closure(
-            actor=actor,
-            participant=participant,
-            end_date=row.end_date,
-            closure_reason=row.closure_reason,
-            closure_result=row.closure_result,
-            audit=False,
-        )
-    fields = dict(row.texts, consent_renewal_on=row.consent_renewal_on)
-    for n in (1, 2, 3):
-        if fields[f"delmal_{n}"]:
-            fields[f"delmal_{n}_status"] = "pagaende"
-    moves = {k: categories[name.casefold()] for k, name in row.moves.items()}
-    goal_document_import_write(actor=actor, participant=participant, fields=fields, moves=moves)
-    result.created += 1
+            _add_errors(problems, exc, row.number)
+    if problems:
+        return  # nothing more is written; the rest is still checked
+    try:
+        participants_import_bulk(actor=actor, participants=[d.participant for d in prepared])
+    except ValidationError as exc:
+        _add_errors(problems, exc, None)
+        return
+    goal_documents_import_bulk(actor=actor, documents=prepared)
+    result.created += len(prepared)
 
 
 def system_actor() -> User:

@@ -9,8 +9,9 @@ worker, and the schedule (README, "Background jobs").
   ``RATTINSATS_WORKER_HEARTBEAT_SECONDS`` by a thread of its own, so that a
   long job does not stop it. A worker not heard from for
   ``RATTINSATS_WORKER_STALE_SECONDS`` counts as dead.
-- **Reaping**: at its start and every half minute each worker takes back
-  the jobs left running by dead workers (:func:`jobs_reap`): such a job is
+- **Reaping**: at its start and every half minute (every half stale time
+  when that is shorter) each worker takes back the jobs left running by
+  dead workers (:func:`jobs_reap`): such a job is
   queued again, or marked failed once it has been tried
   ``RATTINSATS_JOB_MAX_ATTEMPTS`` times (each claim counts as an attempt).
   Each is re-checked under a row lock, so of several workers reaping at
@@ -51,8 +52,9 @@ from .models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
-# How often a worker looks for jobs left by dead workers, and for
-# scheduled jobs that are due (seconds).
+# How often a worker looks for jobs left by dead workers (at most; every
+# half stale time when that is shorter), and for scheduled jobs that are
+# due (seconds).
 REAP_EVERY = 30
 SCHEDULE_EVERY = 60
 # The exit status of a worker that stopped itself because its heartbeat
@@ -309,8 +311,9 @@ class ProjectWorker(Worker):
     def _housekeeping_loop(self) -> None:
         interval = settings.RATTINSATS_WORKER_HEARTBEAT_SECONDS
         fence_after = settings.RATTINSATS_WORKER_STALE_SECONDS * 0.75
+        reap_every = min(REAP_EVERY, settings.RATTINSATS_WORKER_STALE_SECONDS / 2)
         last_beat = next_reap = next_schedule = time.monotonic()
-        next_reap += REAP_EVERY
+        next_reap += reap_every
         next_schedule += SCHEDULE_EVERY
         try:
             while not self._stop.wait(interval):
@@ -331,7 +334,7 @@ class ProjectWorker(Worker):
                         reap=now >= next_reap, schedule=self.schedule and now >= next_schedule
                     )
                     if now >= next_reap:
-                        next_reap = now + REAP_EVERY
+                        next_reap = now + reap_every
                     if now >= next_schedule:
                         next_schedule = now + SCHEDULE_EVERY
         finally:

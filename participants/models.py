@@ -178,6 +178,9 @@ class Participant(PersonDisplayMixin, models.Model):
         indexes = [
             models.Index(fields=["start_date", "end_date"]),
             models.Index(fields=["responsible", "status"]),
+            # The default order (the goal-document overview's pages): read in
+            # index order instead of sorting every visible participant.
+            models.Index(fields=["last_name", "first_name", "id"], name="participant_name_order"),
         ]
 
     def __str__(self):
@@ -190,6 +193,55 @@ class Participant(PersonDisplayMixin, models.Model):
     @property
     def is_anonymised(self) -> bool:
         return self.anonymised_at is not None
+
+
+class ConsentText(models.Model):
+    """One version of the consent's wording: what is shared, between which
+    organisations, for how long and how to withdraw. A version once saved
+    is never edited: a change is saved as the next version
+    (``services.consent_text_publish``), and every consent records the
+    version it was given under. The newest version is the one in use."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True, editable=False)
+    title = models.CharField(_("rubrik"), max_length=200)
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Vad som delas, mellan vilka organisationer, hur länge och hur samtycket "
+            "återkallas. Organisationerna och giltighetstiden för varje samtycke visas "
+            "under texten."
+        ),
+    )
+    withdrawal_text = models.TextField(
+        _("text vid återkallelse"),
+        help_text=_("Det deltagaren skriver under när hen återkallar samtycket digitalt."),
+    )
+    published_at = models.DateTimeField(_("publicerad"), default=timezone.now, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("publicerad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("samtyckestext")
+        verbose_name_plural = _("samtyckestexter")
+
+    def __str__(self):
+        return f"{self.title} (version {self.version})"
+
+
+class ConsentMethod(models.TextChoices):
+    """How a consent was given, or withdrawn."""
+
+    BANKID = "bankid", _("BankID")
+    PAPER = "paper", _("Pappersblankett")
+    STAFF = "staff", _("Registrerat av personal")
 
 
 class Consent(models.Model):
@@ -224,6 +276,25 @@ class Consent(models.Model):
     )
     # The signed form, if uploaded; stored outside the web root.
     document = models.FileField(_("underskriven blankett"), upload_to="consents/", blank=True)
+    # How it was given: signed with BankID (the evidence is in the signing
+    # app), on a paper form, or recorded by staff without a form.
+    method = models.CharField(
+        _("sätt"), max_length=8, choices=ConsentMethod.choices, default=ConsentMethod.STAFF
+    )
+    # The wording it was given under (null only for a consent recorded
+    # before any version existed).
+    text_version = models.ForeignKey(
+        ConsentText,
+        verbose_name=_("textversion"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+    )
+    # How it was withdrawn: by the participant with BankID, or recorded by staff.
+    withdrawal_method = models.CharField(
+        _("sätt för återkallelse"), max_length=8, choices=ConsentMethod.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-signed_on", "-id"]

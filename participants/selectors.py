@@ -16,7 +16,7 @@ from guardian.shortcuts import get_objects_for_user
 from rattinsats.audit import Action, audit_log
 from rattinsats.personnummer import InvalidPersonnummer, parse
 
-from .models import Consent, Participant, Task
+from .models import Consent, ConsentText, Participant, Task
 from .task_targets import task_target_related
 
 M = TypeVar("M", bound=Model)
@@ -56,6 +56,14 @@ def _may_view(user) -> Q:
     return Q(Exists(UserObjectPermission.objects.filter(user=user, **permission))) | Q(
         Exists(GroupObjectPermission.objects.filter(group__user=user, **permission))
     )
+
+
+def participants_visible_filter(user) -> Q:
+    """The rule of :func:`participants_visible_to` as a filter on
+    participant rows (correlated EXISTS, see :func:`_may_view`): for
+    questions about a few rows, such as whether any of a staff member's
+    participants is visible, whose cost must not follow the caseload."""
+    return _may_view(user)
 
 
 def participant_get_for_user(user, pk, *, action: str | None = Action.VIEW) -> Participant:
@@ -177,10 +185,15 @@ def participant_search(qs: QuerySet[Participant], term: str) -> QuerySet[Partici
 
 def consents_for(participant: Participant) -> list[Consent]:
     return list(
-        participant.consents.select_related("recorded_by", "withdrawn_by").prefetch_related(
-            "organisations"
-        )
+        participant.consents.select_related(
+            "recorded_by", "withdrawn_by", "text_version"
+        ).prefetch_related("organisations")
     )
+
+
+def consent_text_current() -> ConsentText | None:
+    """The version of the consent's text in use: the newest published."""
+    return ConsentText.objects.order_by("-version").first()
 
 
 def consent_current(consents: list[Consent], today: datetime.date) -> Consent | None:

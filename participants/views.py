@@ -111,12 +111,12 @@ def participant_detail(request, pk: int):
 @require_http_methods(["GET", "HEAD", "POST"])
 def participant_consents(request, pk: int):
     participant = participant_for_page(request, pk)
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
             try:
                 services.consent_record(
-                    actor=request.user, participant=participant, **form.cleaned_data
+                    actor=request.user, participant=participant, **form.service_data()
                 )
             except ValidationError as exc:
                 add_validation_errors(form, exc)

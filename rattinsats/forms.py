@@ -2,7 +2,9 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
 from django.utils import formats
+from django.utils.html import format_html, format_html_join
 
 # The range of the database's 64-bit integer keys.
 _KEY_RANGE = range(-(2**63), 2**63)
@@ -36,6 +38,30 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     )
         # A private method of Django's field: django-stubs leaves it out.
         return super()._check_values(value)  # type: ignore[misc]
+
+
+class LongSelect(forms.Select):
+    """Django's ``<select>`` for a long list of choices (every staff
+    member): the same markup as Django's templates give it, but each
+    ``<option>`` written in Python. Through the templates an option costs
+    some tens of microseconds, which made a list of a thousand staff
+    members the most expensive part of the results dashboard. No option
+    groups."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '\n  <option value="{}"{}>{}</option>',
+            (
+                (str(option["value"]), flatatt(option["attrs"]), option["label"])
+                for _group, choices, _index in widget["optgroups"]
+                for option in choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}\n</select>', widget["name"], flatatt(widget["attrs"]), options
+        )
 
 
 class DateInput(forms.DateInput):

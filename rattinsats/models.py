@@ -1,6 +1,8 @@
 """The cross-cutting core: organisations, accounts with roles, the audit trail
 and per-user notifications."""
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -235,3 +237,76 @@ class TwoFactorEnrolment(models.Model):
         """Neither used, revoked nor expired."""
         now = now or timezone.now()
         return self.used_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class FileJob(models.Model):
+    """A slow piece of work asked for on a page and done by a background
+    worker (``rattinsats.file_jobs``): an export that ends in a file to
+    download, or an import that ends in a summary. Only the user who asked
+    for it sees it. Its file lives on the private storage (``STORAGES``:
+    every app server reads it) until ``expires_at``; the nightly pruning
+    removes it, and the row after ``RATTINSATS_JOB_RESULT_DAYS``.
+
+    Holds ids, dates and filters (``params``), never personal data; the
+    import summary's problems quote at most 60 characters of a cell, as the
+    import page does, and go with the file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("I kö")
+        RUNNING = "running", _("Pågår")
+        DONE = "done", _("Klart")
+        FAILED = "failed", _("Misslyckades")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        User, verbose_name=_("användare"), on_delete=models.CASCADE, related_name="file_jobs"
+    )
+    # What it is (``app.kind``) and its title on the page (a Swedish msgid,
+    # translated when shown).
+    kind = models.CharField(_("slag"), max_length=64)
+    title = models.CharField(_("rubrik"), max_length=100)
+    # The roles that may run it and download its file, checked again when
+    # the job runs and at each download.
+    roles = models.JSONField(default=list)
+    params = models.JSONField(_("parametrar"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    # Progress: the stage (a Swedish msgid) and rows done of total (None
+    # while not known).
+    stage = models.CharField(_("steg"), max_length=100, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    # The uploaded file an import reads (removed once read), and the result.
+    upload = models.FileField(max_length=200, blank=True)
+    file = models.FileField(max_length=200, blank=True)
+    filename = models.CharField(_("filnamn"), max_length=100, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    # What a download writes to the audit trail (ids and dates only).
+    audit_object_type = models.CharField(max_length=100, blank=True)
+    audit_object_id = models.CharField(max_length=100, blank=True)
+    audit_detail = models.CharField(max_length=200, blank=True)
+    # An import's outcome: counts and the problems by row and column.
+    summary = models.JSONField(default=dict, blank=True)
+    # Why it failed, in Swedish for the user (a msgid), never the error.
+    error = models.CharField(max_length=200, blank=True)
+    # Where the page links back to (a path without personal data).
+    back_url = models.CharField(max_length=200, blank=True)
+    task_result_id = models.CharField(_("jobb-id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("tas bort"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("bakgrundsjobb med fil")
+        verbose_name_plural = _("bakgrundsjobb med fil")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

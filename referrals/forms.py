@@ -9,8 +9,7 @@ from participants.models import Gender
 from rattinsats.forms import ModelMultipleChoiceField
 from rattinsats.models import Organisation
 from rattinsats.personnummer import InvalidPersonnummer, parse
-
-from .uploads import validate_consent_document
+from rattinsats.uploads import validate_consent_document
 
 YES_NO = [("ja", _("Ja")), ("nej", _("Nej"))]
 

@@ -33,11 +33,11 @@ from rattinsats.audit import Action, audit_log
 from rattinsats.models import Organisation, Role, User
 from rattinsats.notifications import notification_send
 from rattinsats.personnummer import InvalidPersonnummer, parse
+from rattinsats.uploads import storage_name, validate_consent_document
 
 from .eligibility import Answers, eligibility_problems, target_group_for
 from .models import Referral, WeeklyMeeting
 from .selectors import VIEW_PERMISSION
-from .uploads import storage_name, validate_consent_document
 
 logger = logging.getLogger(__name__)
 

@@ -20,11 +20,11 @@ from rattinsats.permissions import (
     deny,
     employment_officer_required,
 )
+from rattinsats.uploads import CONTENT_TYPES
 
 from . import allocation, selectors, services
 from .forms import AllocationForm, CheckForm, InformationCallForm, MeetingNotesForm, ReferralForm
 from .models import Referral
-from .uploads import CONTENT_TYPES
 
 
 @counsellor_required

@@ -4,7 +4,7 @@ staff and administrators) responsible staff member."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rattinsats.forms import DateInput
+from rattinsats.forms import DateInput, LongSelect
 from rattinsats.models import Organisation, Role, User
 
 from .results import FIRST_DATE, LAST_DATE, ResultsFilter
@@ -53,6 +53,7 @@ class ResultsFilterForm(forms.Form):
                 required=False,
                 empty_label=_("Alla"),
                 error_messages={"invalid_choice": _("Välj en medarbetare i listan.")},
+                widget=LongSelect,
             )
 
     def clean(self):

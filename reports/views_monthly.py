@@ -1,17 +1,19 @@
-"""The monthly exchange report: a page, a PDF and a workbook."""
+"""The monthly exchange report: a page, a PDF and a workbook. The files are
+made by background jobs (``reports.jobs``): the page's buttons POST, and the
+job's page offers the file. A GET of a file's URL (an old bookmark) leads
+to the report's page with the same month and organisation."""
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from rattinsats.audit import Action, audit_log
 from rattinsats.permissions import casework_required
 
+from . import jobs
 from .forms_monthly import MonthlyForm, previous_month
-from .monthly import monthly_pdf, monthly_report, monthly_xlsx
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from .monthly import monthly_report
 
 
 def _report_or_form(request):
@@ -55,31 +57,33 @@ def monthly(request):
 
 
 def _download(request, fmt: str):
-    form, report = _report_or_form(request)
-    if report is None:
+    if request.method != "POST":
+        query = request.GET.urlencode()
+        return redirect(reverse("reports:monthly") + (f"?{query}" if query else ""))
+    form = MonthlyForm(request.POST)
+    if not form.is_valid():
         return render(
             request,
             "reports/monthly.html",
             {"form": form, "report": None, "query": ""},
-            status=400 if request.GET else 200,
+            status=400,
         )
-    if fmt == "pdf":
-        content, content_type = monthly_pdf(report), "application/pdf"
-    else:
-        content, content_type = monthly_xlsx(report), XLSX_TYPE
-    _audit(request, report, Action.EXPORT, fmt)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{report.filename_stem}.{fmt}"'
-    return response
+    job = jobs.monthly_file_start(
+        request.user,
+        fmt,
+        month=f"{form.cleaned_data['month']:%Y-%m}",
+        organisation=form.cleaned_data["organisation"].pk,
+    )
+    return redirect("file_job", pk=job.pk)
 
 
 @casework_required
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def monthly_pdf_download(request):
     return _download(request, "pdf")
 
 
 @casework_required
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def monthly_xlsx_download(request):
     return _download(request, "xlsx")

@@ -31,3 +31,22 @@ if [ ! -f "$stamp" ] || ! cmp -s pyproject.toml "$stamp"; then
   .venv/bin/python -m pip install -q -e '.[dev]'
   cp pyproject.toml "$stamp"
 fi
+
+# The load-test tools (pyproject's [load] extra: locust) in .venv-load, apart
+# from the test venv: locust brings a pytest plugin of its own and gevent's
+# monkey-patching. Only for the callers that set RATTINSATS_LOAD_VENV=1
+# (scripts/test and CI, for tests/test_two_servers_pg.py, which runs locust
+# as a process of its own); reinstalled when pyproject.toml changed.
+if [ "${RATTINSATS_LOAD_VENV:-0}" = 1 ]; then
+  load_stamp=.venv-load/.installed-pyproject
+  if [ ! -x .venv-load/bin/locust ] || [ ! -f "$load_stamp" ] || ! cmp -s pyproject.toml "$load_stamp"; then
+    echo "Installerar locust i .venv-load …"
+    [ -x .venv-load/bin/python ] || "$PYTHON" -m venv .venv-load
+    mapfile -t load_requirements < <(.venv/bin/python -c 'import tomllib
+for r in tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["load"]:
+    print(r)')
+    .venv-load/bin/python -m pip install -q --upgrade pip
+    .venv-load/bin/python -m pip install -q "${load_requirements[@]}"
+    cp pyproject.toml "$load_stamp"
+  fi
+fi

@@ -415,6 +415,45 @@ TARGETS = [
         lambda w: {},
         examples=5,
     ),
+    # Digital consent (BankID is not configured here: a start is refused
+    # with a message; a link is queued and sent).
+    Target(
+        "signing:start",
+        "owner",
+        _pk,
+        lambda w: {
+            "organisations": _orgs(),
+            "valid_until": _iso(w.today + datetime.timedelta(days=300)),
+            "method": "qr",
+        },
+        examples=10,
+    ),
+    Target(
+        "signing:link_send",
+        "owner",
+        _pk,
+        lambda w: {
+            "organisations": _orgs(),
+            "valid_until": _iso(w.today + datetime.timedelta(days=300)),
+            "channel": "email",
+            "recipient": "deltagare@example.se",
+        },
+        examples=10,
+    ),
+    Target(
+        "signing:link_send_withdrawal",
+        "owner",
+        _pk,
+        lambda w: {"consent": str(w.values["consent"]), "channel": "email"},
+        examples=10,
+    ),
+    Target(
+        "signing:withdrawal_start",
+        "owner",
+        lambda w: {"pk": w.active.pk, "consent_pk": w.values["consent"]},
+        lambda w: {"method": "qr"},
+        examples=5,
+    ),
     Target(
         "casework:interventions",
         "owner",
@@ -754,14 +793,31 @@ TARGETS = [
         method="get",
         examples=15,
     ),
+    # The exports' buttons start background jobs (run at once in the tests).
     Target(
         "operations:access_review_excel",
         "administrator",
         lambda w: {},
         lambda w: {"start": _iso(w.today), "end": _iso(w.today)},
-        method="get",
         examples=10,
     ),
+    Target(
+        "operations:goal_document_export",
+        "owner",
+        lambda w: {},
+        lambda w: {"responsible": str(w.users["owner"].pk), "status": ""},
+        examples=5,
+    ),
+    *[
+        Target(
+            name,
+            "steering",
+            lambda w: {},
+            lambda w: {"from": "2024-01-01", "to": _iso(w.today)},
+            examples=count,
+        )
+        for name, count in (("reports:results_xlsx", 5), ("reports:results_pdf", 2))
+    ],
     *[
         Target(
             name,
@@ -810,13 +866,13 @@ TARGETS = [
                 "month": w.today.strftime("%Y-%m"),
                 "organisation": str(organisation("ekonomiskt_bistand").pk),
             },
-            method="get",
+            method=method,
             examples=count,
         )
-        for name, count in (
-            ("reports:monthly", 15),
-            ("reports:monthly_xlsx", 10),
-            ("reports:monthly_pdf", 3),
+        for name, count, method in (
+            ("reports:monthly", 15, "get"),
+            ("reports:monthly_xlsx", 10, "post"),
+            ("reports:monthly_pdf", 3, "post"),
         )
     ],
 ]
@@ -1063,6 +1119,9 @@ def test_it_fuzzes_every_form_view(db):
         "order_pk": world.values["order"],
         "placement_pk": world.values["placement"],
         "match_pk": world.values["match"],
+        # Digital consent: no link or signing order exists in this world.
+        "link_pk": 999999,
+        "token": "x" * 43,
     }
     accepting = set()
     for name, pattern in _named_urls():
@@ -1071,6 +1130,8 @@ def test_it_fuzzes_every_form_view(db):
         wanted = {k: kwargs[k] for k in pattern.pattern.regex.groupindex}
         if name.startswith("referrals:") and "pk" in wanted:
             wanted["pk"] = world.values["referral_received"]
+        if name.startswith("file_job") and "pk" in wanted:
+            wanted["pk"] = uuid.uuid4()  # a background job's id (GET only)
         url = reverse(name, kwargs=wanted)
         for role in roles:
             with transaction.atomic():

@@ -55,6 +55,7 @@ from tests.factories import (
     ensure_reference_data,
     organisation,
 )
+from tests.job_files import download_via_job
 
 pytestmark = pytest.mark.django_db
 
@@ -252,8 +253,8 @@ def monthly_pdf(owner, client) -> tuple[bytes, D]:
         responsible=owner, first_name="Alva", last_name="Startsson", start_date=month
     )
     ConsentFactory(participant=p, signed_on=month)
-    response = client.get(
-        reverse("reports:monthly_pdf"), {"month": f"{month:%Y-%m}", "organisation": af.pk}
+    response = download_via_job(
+        client, reverse("reports:monthly_pdf"), {"month": f"{month:%Y-%m}", "organisation": af.pk}
     )
     assert response.status_code == 200
     return response.content, month

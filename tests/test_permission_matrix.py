@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from casework.models import Flag, Intervention, JournalNote
+from operations.jobs import goal_export_start
 from operations.worker import heartbeat_register
 from participants.models import Task
 
@@ -70,6 +71,12 @@ MATRIX = {
     "password_change_done": everyone_logged_in(OK),
     "notifications": everyone_logged_in(OK),
     "notifications_mark_read": everyone_logged_in(NOT_ALLOWED),
+    # Background jobs: the list is everyone's own; a job (the owner's
+    # export in this world), its status and its file only its user's.
+    "file_jobs": everyone_logged_in(OK),
+    "file_job": only(["owner"]),
+    "file_job_status": only(["owner"]),
+    "file_job_download": only(["owner"]),
     # POST only, and without a session it answers 401 rather than the login page.
     "session_keepalive": {role: NOT_ALLOWED for role in ROLES},
     # Browsers ask for it on their own: a redirect to the static icon, for anyone.
@@ -79,7 +86,9 @@ MATRIX = {
     "healthz": {role: OK for role in ROLES},
     "readyz": {role: OK for role in ROLES},
     "operations:access_review": only(["administrator"]),
-    "operations:access_review_excel": only(["administrator"]),
+    # The exports are made by background jobs, started by a POST; a GET
+    # leads to the export's page.
+    "operations:access_review_excel": only(["administrator"], code=REDIRECT),
     "participants:list": only(TEAM),
     "casework:tasks": only(TEAM),
     "participants:task_done": only(TEAM, code=NOT_ALLOWED),
@@ -107,8 +116,8 @@ MATRIX = {
     # No summary has been finalised in this world.
     "closure:summary_download": only([]),
     "reports:monthly": only(TEAM),
-    "reports:monthly_pdf": only(TEAM),
-    "reports:monthly_xlsx": only(TEAM),
+    "reports:monthly_pdf": only(TEAM, code=REDIRECT),
+    "reports:monthly_xlsx": only(TEAM, code=REDIRECT),
     "referrals:mine": only(["counsellor"]),
     "referrals:new": only(["counsellor"]),
     "referrals:receipt": only(["counsellor"]),
@@ -123,7 +132,7 @@ MATRIX = {
     "referrals:meeting_notes": only(TEAM, code=NOT_ALLOWED),
     "referrals:meeting_allocate": only(TEAM, code=NOT_ALLOWED),
     "mapping:overview": only(TEAM),
-    "operations:goal_document_export": only(TEAM),
+    "operations:goal_document_export": only(TEAM, code=REDIRECT),
     "operations:goal_document_import": only(TEAM),
     "mapping:mapping": only(["owner"]),
     "mapping:mapping_pdf": only(["owner"]),
@@ -162,6 +171,24 @@ MATRIX = {
     "employers:placement_create": only(["owner"]),
     "employers:placement_edit": only(["owner"]),
     "employers:placement_follow_up": only(TEAM, code=NOT_ALLOWED),
+    # Digital consent: the owner's pages on the Samtycke tab; the receipt of
+    # the BankID consent to whoever sees the participant.
+    "signing:start": only(["owner"]),
+    "signing:order": only(["owner"]),
+    "signing:order_status": only(["owner"]),
+    "signing:order_cancel": only(TEAM, code=NOT_ALLOWED),
+    "signing:link_send": only(["owner"]),
+    "signing:link_send_withdrawal": only(["owner"]),
+    "signing:withdrawal_start": only(["owner"]),
+    "signing:link_revoke": only(TEAM, code=NOT_ALLOWED),
+    "signing:receipt": only(["owner"]),
+    # The participant's public page (no account): without a link in the
+    # session, or with an unknown token, nothing for anyone.
+    "signing:link": {role: NOT_FOUND for role in ROLES},
+    "signing:public": {role: NOT_FOUND for role in ROLES},
+    "signing:public_status": {role: NOT_FOUND for role in ROLES},
+    "signing:public_start": {role: NOT_ALLOWED for role in ROLES},
+    "signing:public_cancel": {role: NOT_ALLOWED for role in ROLES},
 }
 
 # Not part of the app's own pages: Django's admin has its own permission
@@ -252,12 +279,79 @@ def world(db):
         # In the referrals app, pk is the referral's.
         "referrals:pk": referral.pk,
     }
+    # A background export of the owner's (run at once in the tests).
+    job = goal_export_start(users["owner"], responsible=None, status="")
+    for name in ("file_job", "file_job_status", "file_job_download"):
+        kwargs[f"{name}:pk"] = job.pk
     # Matching: an open order and the owner's participant proposed for it.
     match = _matching_world(users["owner"], participant)
     kwargs["order_pk"], kwargs["match_pk"] = match.job_order_id, match.pk
     # Employers: the order's employer, a contact person, a placement.
     kwargs.update(_employer_world(users["owner"], participant, match.job_order))
+    kwargs.update(_signing_world(users["owner"], participant))
     return users, kwargs
+
+
+def _signing_world(owner, participant):
+    """A BankID signing in progress, a consent signed with BankID and a
+    link sent for the owner's participant."""
+    from signing.models import Signature, SigningLink, SigningOrder
+    from tests.signing.fakes import ensure_consent_text
+
+    text = ensure_consent_text()
+    signed = ConsentFactory(participant=participant, method="bankid", text_version=text)
+    common = {"participant": participant, "started_by": owner, "text_version": text}
+    done = SigningOrder.objects.create(
+        **common,
+        purpose="consent",
+        method="qr",
+        order_ref="matrix-done",
+        status="complete",
+        signed_text="Text",
+        user_visible_data="Text",
+    )
+    Signature.objects.create(
+        consent=signed,
+        kind="consent",
+        order=done,
+        order_ref="matrix-done",
+        text_version=text,
+        signed_text="Text",
+        user_visible_data="Text",
+        personal_number=participant.personnummer,
+        name="Tove Testdotter",
+        given_name="Tove",
+        surname="Testdotter",
+        signature="PFNpZ25hdHVyZT4=",
+        ocsp_response="MIIB",
+        completed_at=timezone.now(),
+    )
+    pending = SigningOrder.objects.create(
+        **common,
+        purpose="consent",
+        method="qr",
+        order_ref="matrix-pending",
+        valid_until=timezone.localdate() + datetime.timedelta(days=30),
+        signed_text="Text",
+        user_visible_data="Text",
+        qr_start_token="qr-token",
+        qr_start_secret="qr-secret",
+    )
+    link = SigningLink.objects.create(
+        participant=participant,
+        purpose="consent",
+        channel="email",
+        created_by=owner,
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+        text_version=text,
+        valid_until=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    return {
+        "signing:order_pk": pending.pk,
+        "signing:consent_pk": signed.pk,
+        "link_pk": link.pk,
+        "token": "x" * 43,
+    }
 
 
 def _employer_world(owner, participant, order):

@@ -97,6 +97,7 @@ def test_a_visit_an_order_a_presentation_a_hire_and_the_results(page, live_serve
     form.get_by_label("Undertecknat").fill(today.isoformat())
     form.get_by_label("Giltigt till").fill((today + datetime.timedelta(days=180)).isoformat())
     form.get_by_label("Samtycket omfattar presentation för arbetsgivare").check()
+    form.get_by_label("Blanketten förvaras i pappersakten och laddas inte upp").check()
     form.get_by_role("button", name="Spara samtycke").click()
     page.get_by_text("Samtycket är registrerat.").wait_for()
     covering = Consent.objects.get(covers_employer_presentation=True)

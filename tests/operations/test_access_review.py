@@ -9,6 +9,7 @@ from participants.services import participant_share
 from rattinsats.models import AuditEvent
 from tests.conftest import client_for
 from tests.factories import ParticipantFactory
+from tests.job_files import download_via_job
 
 
 def _period():
@@ -51,8 +52,12 @@ def test_it_lists_reads_and_highlights_unassigned_ones(owner, teammate, administ
 
 def test_it_exports_excel_and_audits_the_export(owner, administrator, participant):
     client_for(owner).get(reverse("participants:detail", args=[participant.pk]))
-    response = client_for(administrator).get(reverse("operations:access_review_excel"), _period())
+    # The page's button starts a background job; its page offers the file.
+    response = download_via_job(
+        client_for(administrator), reverse("operations:access_review_excel"), _period()
+    )
     assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
     wb = load_workbook(BytesIO(response.content))
     assert wb.sheetnames == ["Per användare", "Per deltagare"]
     detail = list(wb["Per deltagare"].iter_rows(values_only=True))

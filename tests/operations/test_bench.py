@@ -1,6 +1,7 @@
 """The benchmark command (product.md: ``python manage.py bench``), run at a
 small N inside the test database."""
 
+import io
 import json
 
 import pytest
@@ -38,8 +39,37 @@ def bench_json(db, tmp_path):
     return json.loads(target.read_text())
 
 
+# Issue 16's measures, beside the contract's keys.
+ISSUE_16_KEYS = {
+    "overview_page_p95_ms_small",
+    "overview_page_p95_ratio_vs_small",
+    "dashboard_ratio_vs_results",
+    "import_rows_per_s",
+    "import_openpyxl_rows_per_s",
+    "import_ratio_vs_openpyxl",
+    "import_peak_mb",
+    "import_peak_mb_small",
+    "import_peak_ratio_vs_small",
+    "load_average_start",
+    "load_average_end",
+}
+
+
 def test_it_writes_the_contract_keys_and_query_counts_do_not_grow(bench_json):
     assert CONTRACT_KEYS <= bench_json.keys()
+    assert ISSUE_16_KEYS <= bench_json.keys()
+    assert bench_json["import_rows"] == 200
+    assert bench_json["import_rows_small"] == 20
+    assert bench_json["import_memory_method"] == "tracemalloc"  # a test is one transaction
+    for key in ISSUE_16_KEYS - {"load_average_start", "load_average_end"}:
+        assert bench_json[key] > 0, key
+    assert set(bench_json["targets"]) >= {
+        "dashboard_ratio_vs_results",
+        "import_ratio_vs_openpyxl",
+        "import_peak_ratio_vs_small",
+        "overview_page_p95_ms",
+        "overview_page_p95_ratio_vs_small",
+    }
     assert bench_json["participants"] == 200
     assert Participant.objects.count() == 200
     assert bench_json["export_rows"] == 200
@@ -51,6 +81,18 @@ def test_it_writes_the_contract_keys_and_query_counts_do_not_grow(bench_json):
     assert bench_json["summary_pdf_s"] > 0
     for key in ("results_s", "results_sql_baseline_s", "export_rows_per_s", "peak_memory_mb"):
         assert bench_json[key] > 0, key
+
+
+def test_the_import_measure_leaves_the_database_as_it_was(db):
+    world = bench.world_create(30)
+    bench.participants_add(world, 30)
+    before = sorted(Participant.objects.values_list("id", "personnummer"))
+    data = io.BytesIO()
+    bench.export_workbook(Participant.objects.all(), data)
+    figures = bench.measure_import(world, data.getvalue(), log=lambda message: None)
+    assert figures["import_rows"] == 30
+    assert figures["import_rows_small"] == 3
+    assert sorted(Participant.objects.values_list("id", "personnummer")) == before
 
 
 def test_it_gives_the_same_figures_as_the_hand_written_sql(db):

@@ -122,7 +122,8 @@ def test_not_ready_when_the_database_does_not_answer(
     assert "db.example.se" not in caplog.text + response.content.decode()
 
 
-# Exactly these URLs answer without a login; every other one sends an
+# Exactly these URLs answer without a login (the login pages, the health
+# checks and the participant's signing page); every other one sends an
 # anonymous visitor to the login page (tests/test_permission_matrix.py).
 WITHOUT_LOGIN = {
     "login",
@@ -132,6 +133,12 @@ WITHOUT_LOGIN = {
     "healthz",
     "readyz",
     "admin/login/",
+    # The participant's signing page, reached through a one-time link.
+    "link",
+    "public",
+    "public_start",
+    "public_status",
+    "public_cancel",
 }
 
 
@@ -144,7 +151,7 @@ def _views(resolver=None, prefix=""):
             yield entry.name or prefix + str(entry.pattern), entry.callback
 
 
-def test_only_the_login_pages_and_the_health_checks_need_no_login():
+def test_only_the_login_pages_the_health_checks_and_the_signing_page_need_no_login():
     open_views = {
         name
         for name, view in _views()

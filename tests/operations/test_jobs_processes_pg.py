@@ -43,7 +43,7 @@ def start_worker(tmp_path):
     """Start ``run_worker`` processes on the test database; kill any left."""
     started = []
 
-    def start(worker_id, *extra):
+    def start(worker_id, *extra, settings=None):
         db = connection.settings_dict
         url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
         env = {
@@ -52,6 +52,7 @@ def start_worker(tmp_path):
             "RATTINSATS_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
             "RATTINSATS_WORKER_HEARTBEAT_SECONDS": "0.3",
             "RATTINSATS_WORKER_STALE_SECONDS": "20",
+            **(settings or {}),
         }
         out = (tmp_path / f"{worker_id}.log").open("w")
         process = subprocess.Popen(  # noqa: S603
@@ -125,6 +126,72 @@ def test_a_worker_killed_mid_job_has_its_job_finished_by_another_exactly_once(
     assert job.worker_ids == ["worker-a", "worker-b"]
     assert log.read_text() == "run\nrun\n"  # the second run finished it
     assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["worker-a"]
+
+
+# Short times for the tests below: a worker not heard from for 6 s is dead,
+# and a live worker looks for its jobs every 3 s (half the stale time).
+SHORT_TIMES = {
+    "RATTINSATS_WORKER_HEARTBEAT_SECONDS": "0.5",
+    "RATTINSATS_WORKER_STALE_SECONDS": "6",
+}
+
+
+@pytest.mark.parametrize(
+    ("max_attempts", "outcome"),
+    [("3", TaskResultStatus.SUCCESSFUL), ("1", TaskResultStatus.FAILED)],
+)
+def test_a_worker_killed_mid_job_has_its_job_taken_back_by_a_running_one_after_the_stale_time(
+    tmp_path, start_worker, max_attempts, outcome
+):
+    """No clock set back by hand: A is killed with SIGKILL in the middle of
+    the job while B runs beside it; B takes the job back once A's heartbeat
+    is older than the stale time, never before, and runs it again (or marks
+    it failed when A's claim was its last attempt)."""
+    times = {**SHORT_TIMES, "RATTINSATS_JOB_MAX_ATTEMPTS": max_attempts}
+    log = tmp_path / "runs.txt"
+    result = record_then_hang.enqueue(str(log), WAIT)
+    a = start_worker("worker-a", settings=times)
+    wait_for(lambda: log.exists() and log.read_text() == "run\n", "worker A to start the job")
+    b = start_worker("worker-b", settings=times)
+    wait_for(lambda: WorkerHeartbeat.objects.filter(worker_id="worker-b").exists(), "worker B")
+
+    a.send_signal(signal.SIGKILL)
+    a.wait(timeout=WAIT)
+    killed_at = time.monotonic()
+    last_seen = WorkerHeartbeat.objects.get(worker_id="worker-a").last_seen
+
+    def taken_back():
+        job = DBTaskResult.objects.get(pk=result.id)
+        return job.status != TaskResultStatus.RUNNING or job.worker_ids != ["worker-a"]
+
+    # Until A's heartbeat is stale (6 s after its last beat), the job stays A's.
+    while timezone.now() < last_seen + datetime.timedelta(seconds=5):
+        assert not taken_back(), "taken back before the stale time"
+        time.sleep(0.2)
+    wait_for(taken_back, "worker B to take the job back")
+    # The stale time from the kill, one reaping interval, slack for a busy machine.
+    assert time.monotonic() - killed_at < 6 + 3 + 10
+    job = DBTaskResult.objects.get(pk=result.id)
+
+    wait_for(
+        lambda: (
+            DBTaskResult.objects.get(pk=result.id).status
+            in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
+        ),
+        "the job to end",
+    )
+    job.refresh_from_db()
+    assert job.status == outcome
+    if outcome == TaskResultStatus.SUCCESSFUL:
+        assert job.worker_ids == ["worker-a", "worker-b"]
+        assert log.read_text() == "run\nrun\n"  # once killed, once to the end
+    else:
+        assert job.worker_ids == ["worker-a"]
+        assert job.exception_class_path == "operations.worker.WorkerLost"
+        assert log.read_text() == "run\n"  # never started again
+    assert b.poll() is None  # B goes on working
+    b.send_signal(signal.SIGTERM)
+    assert b.wait(timeout=WAIT) == 0
 
 
 def test_a_worker_stops_cleanly_on_sigterm_and_removes_its_heartbeat(start_worker):

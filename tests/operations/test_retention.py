@@ -32,6 +32,7 @@ from operations.retention import retention_anonymise, retention_cutoff
 from participants.models import ClosureReason, ClosureResult, Consent, Participant
 from rattinsats.models import AuditEvent, User
 from referrals.models import Referral, WeeklyMeeting
+from signing.models import Purpose, Signature, SigningLink, SigningOrder
 from tests.conftest import client_for
 from tests.factories import (
     ConsentFactory,
@@ -41,6 +42,7 @@ from tests.factories import (
     activity,
     organisation,
 )
+from tests.signing.fakes import ensure_consent_text
 
 SECRET = "Hemlig anteckning om Alva"
 
@@ -80,6 +82,7 @@ def _closed_case(owner, *, ended_days_ago: int) -> Participant:
         email=p.email,
     )
     referral.consent_document.save("blankett.pdf", ContentFile(b"%PDF-1.4 blankett"), save=True)
+    _signed_with_bankid(p, owner, signed_on=start)
     JournalNote.objects.create(
         participant=p, kind="journal", happened_on=start, text=SECRET, author=owner
     )
@@ -157,11 +160,74 @@ def _closed_case(owner, *, ended_days_ago: int) -> Participant:
     return p
 
 
+def _signed_with_bankid(p: Participant, owner, *, signed_on) -> Consent:
+    """A consent signed with BankID and withdrawn through the participant's
+    link, with what BankID returned, and a link whose typed address was
+    never sent."""
+    text = ensure_consent_text()
+    consent = ConsentFactory(
+        participant=p,
+        signed_on=signed_on,
+        valid_until=signed_on + datetime.timedelta(days=100),
+        method="bankid",
+        text_version=text,
+        withdrawal_method="bankid",
+        withdrawn_at=timezone.now(),
+    )
+    link = SigningLink.objects.create(
+        participant=p,
+        purpose=Purpose.WITHDRAWAL,
+        channel=SigningLink.Channel.EMAIL,
+        recipient="alva.privat@example.se",
+        token_hash="a" * 64 if p.pk % 2 else "b" * 64,
+        created_by=owner,
+        expires_at=timezone.now(),
+        text_version=text,
+        consent=consent,
+    )
+    for n, kind in enumerate((Signature.Kind.CONSENT, Signature.Kind.WITHDRAWAL)):
+        order = SigningOrder.objects.create(
+            participant=p,
+            purpose=Purpose.CONSENT if kind == Signature.Kind.CONSENT else Purpose.WITHDRAWAL,
+            method=SigningOrder.Method.QR,
+            started_by=owner,
+            link=link if kind == Signature.Kind.WITHDRAWAL else None,
+            text_version=text,
+            consent=consent,
+            signed_text="Samtycke, Rätt insats",
+            user_visible_data="# Samtycke, Rätt insats",
+            order_ref=f"order-{p.pk}-{n}",
+            qr_start_token="qr-token",
+            qr_start_secret="qr-secret",
+            status=SigningOrder.Status.COMPLETE,
+        )
+        Signature.objects.create(
+            consent=consent,
+            kind=kind,
+            order=order,
+            order_ref=order.order_ref,
+            via_link=order.link_id is not None,
+            text_version=text,
+            signed_text="Samtycke, Rätt insats",
+            user_visible_data="# Samtycke, Rätt insats",
+            personal_number=p.personnummer,
+            name=f"{p.first_name} {p.last_name}",
+            given_name=p.first_name,
+            surname=p.last_name,
+            # BankID's signature and OCSP response carry the personnummer and name too.
+            signature=f"<Signature>{p.personnummer} {p.last_name}</Signature>",
+            ocsp_response=f"ocsp {p.personnummer}",
+            bank_id_issue_date="2019-03-01",
+            completed_at=timezone.now(),
+        )
+    return consent
+
+
 def test_it_removes_every_piece_of_personal_data(owner, media, django_capture_on_commit_callbacks):
     old = _closed_case(owner, ended_days_ago=6 * 365)
     recent = _closed_case(owner, ended_days_ago=30)
     old_number, old_name = old.personnummer, old.last_name
-    consent_file = Consent.objects.get(participant=old).document.name
+    consent_file = Consent.objects.exclude(method="bankid").get(participant=old).document.name
     referral_file = Referral.objects.get(participant=old).consent_document.name
     assert (media / consent_file).exists() and (media / referral_file).exists()
 
@@ -190,7 +256,7 @@ def test_it_removes_every_piece_of_personal_data(owner, media, django_capture_on
     assert (referral.reason, referral.check_note, referral.return_reason) == ("", "", "")
     assert not referral.consent_document and referral.target_group == "FS"
     assert referral.full_name == referral.personnummer_masked == "Anonymiserad"
-    assert not Consent.objects.get(participant=old).document
+    assert not Consent.objects.exclude(method="bankid").get(participant=old).document
     assert not (media / consent_file).exists() and not (media / referral_file).exists()
 
     summary = SummaryDocument.objects.get(participant=old)
@@ -240,6 +306,51 @@ def _all_models():
     from django.apps import apps
 
     return [m for m in apps.get_models() if m._meta.app_label != "contenttypes"]
+
+
+def test_it_removes_what_bankid_returned_and_keeps_that_it_was_signed(owner, media):
+    old = _closed_case(owner, ended_days_ago=6 * 365)
+    recent = _closed_case(owner, ended_days_ago=30)
+    consent = Consent.objects.get(participant=old, method="bankid")
+    signed_on, valid_until = consent.signed_on, consent.valid_until
+
+    retention_anonymise(years=5)
+
+    signatures = Signature.objects.filter(consent__participant=old)
+    assert signatures.count() == 2
+    for signature in signatures:
+        assert (signature.personal_number, signature.name) == ("", "")
+        assert (signature.given_name, signature.surname) == ("", "")
+        assert (signature.signature, signature.ocsp_response) == ("", "")
+        assert signature.bank_id_issue_date == ""
+        # Kept: that it was signed, when, through which order and link, and what.
+        assert signature.completed_at and signature.order_ref.startswith("order-")
+        assert signature.text_version.version == 1
+        assert signature.signed_text == "Samtycke, Rätt insats"
+    assert {s.kind for s in signatures} == {"consent", "withdrawal"}
+    assert signatures.get(kind="withdrawal").via_link
+    link = SigningLink.objects.get(participant=old)
+    assert (link.recipient, link.token_hash) == ("", "")
+    assert link.purpose == "withdrawal" and link.consent == consent
+    for order in SigningOrder.objects.filter(participant=old):
+        assert (order.qr_start_token, order.qr_start_secret, order.auto_start_token) == ("",) * 3
+        assert order.status == "complete" and order.order_ref
+    consent.refresh_from_db()
+    assert (consent.signed_on, consent.valid_until) == (signed_on, valid_until)
+    assert consent.method == "bankid" and consent.withdrawal_method == "bankid"
+    assert consent.withdrawn_at and consent.text_version.version == 1
+    assert consent.organisations.count() == 3
+    # The receipt was evidence of a signer no longer named: it is gone too.
+    client = client_for(owner)
+    receipt = reverse("signing:receipt", args=[old.pk, consent.pk])
+    assert client.get(receipt).status_code == 404
+    page = client.get(reverse("participants:consents", args=[old.pk])).content.decode()
+    assert receipt not in page and "BankID" in page
+
+    # The recent case keeps its evidence.
+    kept = Signature.objects.filter(consent__participant=recent)
+    assert {s.personal_number for s in kept} == {recent.personnummer}
+    assert SigningLink.objects.get(participant=recent).recipient == "alva.privat@example.se"
 
 
 def test_it_is_safe_to_run_twice_and_writes_one_audit_event_each(owner, media):

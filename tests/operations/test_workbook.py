@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from mapping.columns import HEADERS, MOVE_HEADERS
-from mapping.models import GoalDocument, StepwiseMove
+from mapping.models import GoalDocument, GoalDocumentRevision, StepwiseMove
 from mapping.services import goal_document_save, move_record
 from operations.workbook import SYSTEM_USERNAME, export_workbook, import_workbook
 from participants.models import Participant
@@ -482,6 +482,57 @@ def test_export_import_export_gives_the_same_workbook(owner, teammate):
     assert after == before
 
 
+def test_a_long_import_reports_progress_and_audits_every_row(importer, monkeypatch):
+    """Written in chunks (bulk), read twice (checked, then written), with
+    the same rows as one by one: a revision per document and per move, one
+    *import* event per participant, the responsible's rights."""
+    monkeypatch.setattr("operations.workbook.IMPORT_CHUNK", 2)
+    monkeypatch.setattr("operations.workbook.PROGRESS_EVERY", 2)
+    rows = [
+        row(Startdatum=ago(200), **{"Mål": f"Mål {n}", "Mån 1–3": "Praktik/arbetsprövning"})
+        for n in range(5)
+    ]
+    calls = []
+    result = import_workbook(
+        workbook_bytes(rows), actor=importer, progress=lambda *args: calls.append(args)
+    )
+    assert result.ok, [str(p) for p in result.problems]
+    assert result.created == 5
+    assert calls == [
+        ("read", 2, None),
+        ("read", 4, None),
+        ("read", 5, 5),
+        ("write", 2, 5),
+        ("write", 4, 5),
+        ("write", 5, 5),
+    ]
+    participants = list(Participant.objects.order_by("id"))
+    assert [p.goal_document.goal for p in participants] == [f"Mål {n}" for n in range(5)]
+    for p in participants:
+        assert list(participants_visible_to(importer).filter(pk=p.pk)) == [p]
+        assert [e.action for e in AuditEvent.objects.filter(participant_id=p.pk)] == ["import"]
+        kinds = sorted(
+            GoalDocumentRevision.objects.filter(participant=p).values_list("kind", "period")
+        )
+        assert kinds == [("document", None), ("move", 1)]
+        move = p.moves.get()
+        assert (move.period, move.category.code, move.recorded_by) == (
+            1,
+            "praktik_arbetsprovning",
+            importer,
+        )
+
+
+def test_a_problem_in_a_late_chunk_writes_nothing(importer, monkeypatch):
+    monkeypatch.setattr("operations.workbook.IMPORT_CHUNK", 2)
+    rows = [row() for _ in range(4)] + [row(Kön="Okänt")]
+    problems = problems_of(rows, actor=importer)
+    assert problems == [
+        "Rad 6, kolumn C (Kön): Okänt värde ”Okänt”. Tillåtet: ”Kvinna”, ”Man”, ”Annat”."
+    ]
+    assert not AuditEvent.objects.filter(action="import").exists()
+
+
 def test_the_export_command_writes_the_workbook_and_audits_it(tmp_path, owner, teammate):
     varied_participants(owner, teammate)
     path = tmp_path / "ut.xlsx"
@@ -547,15 +598,19 @@ def test_the_upload_page_imports_a_good_workbook(owner):
     data = workbook_bytes([row(Namn="Sanna Uppladdad")])
     data.name = "maldokument.xlsx"
     response = client.post(reverse("operations:goal_document_import"), {"file": data})
+    # The import is a background job: its page shows the outcome.
     assert response.status_code == 302
+    assert response.url.startswith("/jobb/")
     assert Participant.objects.get().last_name == "Uppladdad"
+    page = client.get(response.url).content.decode()
+    assert "1 deltagare importerades från måldokumentet." in page
 
 
 def test_the_upload_page_lists_every_problem_and_imports_nothing(owner):
     client = client_for(owner)
     data = workbook_bytes([row(Ansvarig="okand"), row(Startdatum="i morgon")])
     data.name = "maldokument.xlsx"
-    response = client.post(reverse("operations:goal_document_import"), {"file": data})
+    response = client.post(reverse("operations:goal_document_import"), {"file": data}, follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Ingenting importerades: 2 fel i arbetsboken." in html

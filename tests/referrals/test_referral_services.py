@@ -13,9 +13,9 @@ from participants.models import Consent, Participant, Task
 from participants.selectors import participants_visible_to
 from rattinsats import testnumbers
 from rattinsats.models import AuditEvent, Notification, Organisation, Role
+from rattinsats.uploads import sniff
 from referrals import services
 from referrals.models import Referral, WeeklyMeeting, week_monday
-from referrals.uploads import sniff
 from tests.factories import (
     ParticipantFactory,
     ReferralFactory,

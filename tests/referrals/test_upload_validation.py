@@ -1,5 +1,5 @@
-"""The consent form uploaded with a referral is checked as a whole
-(``referrals.uploads``): a PDF is parsed in full and refused when damaged,
+"""The consent form uploaded with a referral (or on the consent tab) is
+checked as a whole (``rattinsats.uploads``): a PDF is parsed in full and refused when damaged,
 encrypted, active or followed by something else; an image is decoded and
 encoded anew, so that only the picture is stored; a decompression bomb is
 refused before it is decoded. Every attack file is made here, in the test."""
@@ -19,7 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image, ImageFile
 
-from referrals import services, uploads
+from rattinsats import uploads
+from referrals import services
 from referrals.models import Referral
 from tests.conftest import client_for
 from tests.factories import referral_counsellor

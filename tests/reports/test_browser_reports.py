@@ -1,6 +1,7 @@
 """In real Chromium: the steering group's demo account opens the results,
 downloads the workbook and the PDF, and is refused a participant page."""
 
+import re
 from io import BytesIO, StringIO
 from pathlib import Path
 
@@ -45,17 +46,24 @@ def test_it_shows_the_steering_group_the_published_results(page, live_server):
     for p in Participant.objects.all()[:10]:
         assert p.last_name not in page.content()
 
+    # The buttons start background jobs (run at once here); the job's page
+    # offers the file.
+    page.get_by_role("button", name="Ladda ner Excel").click()
     with page.expect_download() as xlsx_info:
-        page.get_by_role("link", name="Ladda ner Excel").click()
+        page.get_by_role("link", name=re.compile(r"^Ladda ner rattinsats-resultat-")).click()
     workbook = load_workbook(BytesIO(Path(xlsx_info.value.path()).read_bytes()))
     summary = {row[0]: row[1:4] for row in workbook["Sammanfattning"].iter_rows(values_only=True)}
     assert summary["Egen försörjning"] == (25, 63, 0.3968)
 
+    page.get_by_role("link", name="Tillbaka").click()
+    page.get_by_role("button", name="Ladda ner PDF").click()
     with page.expect_download() as pdf_info:
-        page.get_by_role("link", name="Ladda ner PDF").click()
+        page.get_by_role("link", name=re.compile(r"^Ladda ner rattinsats-resultat-")).click()
     reader = PdfReader(BytesIO(Path(pdf_info.value.path()).read_bytes()))
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "25 av 63" in text and "Hela programtiden" in text
+    page.get_by_role("link", name="Tillbaka").click()
+    page.get_by_role("heading", name="Resultat", exact=True).wait_for()
 
     # Filtering by period keeps working without JavaScript's help.
     page.get_by_label("Från och med").fill("2026-01-01")

@@ -94,8 +94,12 @@ def test_it_shows_the_results_to_steering_staff_and_administrators(request, role
 
 def test_it_answers_405_to_other_methods(steering):
     client = client_for(steering)
-    for name in URL_NAMES:
+    for name in URL_NAMES[:2]:
         assert client.post(reverse(name)).status_code == 405, name
+    # A POST to the files' URLs starts them as background jobs (the
+    # dashboard's buttons); GET answers with the file (the contract).
+    for name in URL_NAMES[2:]:
+        assert client.delete(reverse(name)).status_code == 405, name
 
 
 def test_it_refuses_the_steering_group_a_participant_page(steering):

@@ -26,6 +26,7 @@ from participants.models import Participant
 from reports.excel import CHART_WIDTH_CM, PAGE_HEIGHT_CM, ROW_CM
 from tests.conftest import client_for
 from tests.factories import ConsentFactory, ParticipantFactory, organisation
+from tests.job_files import download_via_job
 
 pytestmark = pytest.mark.django_db
 
@@ -147,9 +148,9 @@ def _goal_document_xlsx(owner) -> bytes:
         actor=owner, participant=participant, version=0, goal=LONG_GOAL, other="Kort."
     )
     ParticipantFactory(responsible=owner, start_date=TODAY - datetime.timedelta(20))
-    response = client_for(owner).get(reverse("operations:goal_document_export"))
+    response = download_via_job(client_for(owner), reverse("operations:goal_document_export"))
     assert response.status_code == 200
-    return b"".join(response.streaming_content)
+    return response.content
 
 
 def test_goal_document_workbook_prints_in_landscape_with_filter_and_wrapped_text(owner):
@@ -183,8 +184,10 @@ def test_monthly_and_access_review_workbooks_have_properties_and_print_setup(own
     month = (TODAY.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     participant = ParticipantFactory(responsible=owner, start_date=month)
     ConsentFactory(participant=participant, signed_on=month, organisations=[af])
-    monthly = client_for(owner).get(
-        reverse("reports:monthly_xlsx"), {"month": f"{month:%Y-%m}", "organisation": af.pk}
+    monthly = download_via_job(
+        client_for(owner),
+        reverse("reports:monthly_xlsx"),
+        {"month": f"{month:%Y-%m}", "organisation": af.pk},
     )
     wb = _workbook(monthly.content)
     assert wb.properties.creator == "Rätt insats"
@@ -195,7 +198,8 @@ def test_monthly_and_access_review_workbooks_have_properties_and_print_setup(own
     assert _print_area(ws) == ("A", 1, "F", ws.max_row)
 
     client_for(owner).get(reverse("participants:detail", args=[participant.pk]))
-    review = client_for(administrator).get(
+    review = download_via_job(
+        client_for(administrator),
         reverse("operations:access_review_excel"),
         {"start": (TODAY - datetime.timedelta(days=1)).isoformat(), "end": TODAY.isoformat()},
     )

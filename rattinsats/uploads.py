@@ -1,6 +1,7 @@
-"""The signed consent form uploaded with a referral: PDF, JPEG or PNG, at
-most 5 MB, recognised by its content (not its name or the browser's word)
-and checked as a whole, not by its first bytes only.
+"""Checks of an uploaded scan of a signed consent form, for every app that
+takes one (the referral's form, the participant's *Samtycke* tab): PDF,
+JPEG or PNG, at most 5 MB, recognised by its content (not its name or the
+browser's word) and checked as a whole, not by its first bytes only.
 
 - A **PDF** is parsed in full with pikepdf (qpdf), without qpdf's repair of
   damaged files: one that does not open as it is, needs repairing, has no
