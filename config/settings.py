@@ -80,6 +80,8 @@ MIDDLEWARE = [
     # Django's LoginRequiredMiddleware, keeping a form posted after the
     # session ended as a draft for after the login (rattinsats.drafts).
     "rattinsats.middleware.LoginRequiredMiddleware",
+    # Renews the session (the idle timeout) at most once a minute.
+    "rattinsats.middleware.SessionRenewalMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "rattinsats.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -212,7 +214,10 @@ SESSION_IDLE_MINUTES = env.int("RATTINSATS_SESSION_IDLE_MINUTES", default=30)
 # In the database, so that any app server serves any request of a session.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed by rattinsats.middleware.SessionRenewalMiddleware at most once
+# a minute, not written on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+RATTINSATS_SESSION_RENEW_SECONDS = env.int("RATTINSATS_SESSION_RENEW_SECONDS", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Signed-in pages warn this many seconds before the idle timeout, with a
 # button that keeps the session (static/js/session_timeout.js).

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
+from .middleware import session_idle_seconds
 from .navigation import menu_for
 
 
@@ -28,7 +29,7 @@ def navigation(request):
         "open_task_count": open_task_count,
         "task_url": task_url,
         # The idle-timeout warning (templates/base.html, static/js/session_timeout.js).
-        "session_idle_seconds": settings.SESSION_COOKIE_AGE,
+        "session_idle_seconds": session_idle_seconds(getattr(request, "session", None)),
         "session_warning_seconds": warning_seconds,
         "session_warning_minutes": max(1, round(warning_seconds / 60)),
     }

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from .audit import Action, audit_log
 from .file_jobs import file_job_downloadable, file_job_of, file_jobs_of
+from .middleware import session_not_renewed
 from .models import FileJob
 from .permissions import deny
 
@@ -90,6 +91,7 @@ def file_job(request, pk):
     )
 
 
+@session_not_renewed
 @require_safe
 def file_job_status(request, pk):
     job = _own(request, pk)

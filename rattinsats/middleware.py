@@ -1,3 +1,4 @@
+import time
 from contextvars import ContextVar
 from urllib.parse import urlencode
 
@@ -12,6 +13,62 @@ from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
 from . import drafts
+
+# When the session was last renewed (epoch seconds), in the session.
+SESSION_RENEWED = "_renewed"
+
+
+def session_renew(session, *, now: int | None = None, force: bool = False) -> None:
+    """Renew the session (its idle timeout starts again) when it was last
+    renewed ``RATTINSATS_SESSION_RENEW_SECONDS`` ago or more, or at once
+    with ``force``: storing the time marks it changed, and the session
+    middleware then writes it with a new expiry date."""
+    now = int(time.time()) if now is None else now
+    renewed = session.get(SESSION_RENEWED)
+    if (
+        force
+        or not isinstance(renewed, int)
+        or now - renewed >= settings.RATTINSATS_SESSION_RENEW_SECONDS
+    ):
+        session[SESSION_RENEWED] = now
+
+
+def session_idle_seconds(session) -> int:
+    """Seconds until the session ends unless renewed: the idle timeout
+    less the time since it was last renewed."""
+    age = settings.SESSION_COOKIE_AGE
+    renewed = session.get(SESSION_RENEWED) if session is not None else None
+    if not isinstance(renewed, int):
+        return age
+    return max(0, age - max(0, int(time.time()) - renewed))
+
+
+def session_not_renewed(view):
+    """Mark a view whose requests do not renew the session (a page's own
+    polling for a job or a signature): only what the user does keeps them
+    signed in."""
+    view.session_renews = False
+    return view
+
+
+class SessionRenewalMiddleware(MiddlewareMixin):
+    """The idle timeout (``SESSION_COOKIE_AGE``) without a database write
+    on every request: a request renews a signed-in session when it was
+    last renewed a minute ago or more (:func:`session_renew`), so the
+    session ends between 29 and 30 minutes after the last request, and
+    the page's warning counts from the last renewal
+    (:func:`session_idle_seconds`). Writing the session on every request
+    (``SESSION_SAVE_EVERY_REQUEST``) cost each page an UPDATE and a
+    COMMIT."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "session_renews", True):
+            return None
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and session.keys():
+            session_renew(session)
+        return None
+
 
 # The client address of the request being served, for the audit trail.
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)

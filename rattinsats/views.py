@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import twofactor
+from .middleware import session_renew
 from .models import Role, User
 from .navigation import start_url_for
 from .permissions import role_required
@@ -33,12 +34,12 @@ def start(request):
 @login_not_required
 @require_POST
 def session_keepalive(request):
-    """The idle-timeout warning's "Förbli inloggad": the request itself
-    renews the session (SESSION_SAVE_EVERY_REQUEST). CSRF-protected like any
-    POST; without a session it answers 401 rather than the login page."""
+    """The idle-timeout warning's "Förbli inloggad": renews the session at
+    once. CSRF-protected like any POST; without a session it answers 401
+    rather than the login page."""
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False}, status=401)
-    request.session.modified = True
+    session_renew(request.session, force=True)
     return HttpResponse(status=204)
 
 

@@ -26,6 +26,7 @@ from participants import selectors as participant_selectors
 from participants.models import Consent
 from participants.views import participant_for_page, participant_header_context, record_for_page
 from rattinsats.forms import add_validation_errors
+from rattinsats.middleware import session_not_renewed
 from rattinsats.permissions import casework_required
 
 from . import bankid, qr, selectors, services
@@ -221,6 +222,7 @@ def withdrawal_start(request, pk: int, consent_pk: int):
     return render(request, "signing/withdrawal_start.html", context)
 
 
+@session_not_renewed
 @casework_required
 @require_GET
 def signing_order_status(request, pk: int, order_pk: int):
@@ -475,6 +477,7 @@ def public_start(request):
     return redirect("signing:public")
 
 
+@session_not_renewed
 @login_not_required
 @require_GET
 def public_status(request):

@@ -41,7 +41,10 @@ def test_it_refuses_to_start_without_a_secret_key():
 
 def test_it_ends_idle_sessions_after_thirty_minutes(settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # Renewed by a request at most once a minute (tests/core/test_session_timeout.py).
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert settings.RATTINSATS_SESSION_RENEW_SECONDS == 60
+    assert "rattinsats.middleware.SessionRenewalMiddleware" in settings.MIDDLEWARE
 
 
 def test_it_speaks_swedish_in_stockholm_time(settings):

@@ -31,8 +31,9 @@ pytestmark = pytest.mark.django_db
 # snapshots; summary versions; consents and their organisations (header);
 # the change-permission check (user and group object permissions);
 # trainings; header counts of tasks and notifications; the user's
-# organisation (header); the session's renewal (savepoint, update, release).
-TAB_QUERIES = 20
+# organisation (header). The session is renewed at most once a minute, not
+# written by every page.
+TAB_QUERIES = 17
 
 
 def closure_data(**changes):

@@ -4,14 +4,17 @@ behind "Förbli inloggad"."""
 
 import datetime
 import re
+import time
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rattinsats.middleware import SESSION_RENEWED
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +89,61 @@ def test_the_two_factor_page_may_keep_its_session_too(owner, settings):
     assert client.get(reverse("notifications")).url == reverse("two_factor_verify")
     assert "session-timeout" in client.get(reverse("two_factor_verify")).text
     assert client.post(reverse("session_keepalive")).status_code == 204
+
+
+def _expiry(client) -> datetime.datetime:
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def _renewed_ago(client, seconds: int) -> None:
+    """Make the session's last renewal ``seconds`` old, and its expiry
+    date what that renewal gave it."""
+    session = client.session
+    session[SESSION_RENEWED] = int(time.time()) - seconds
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now()
+        + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - seconds)
+    )
+
+
+def test_a_request_renews_the_session_at_most_once_a_minute(owner):
+    client = Client()
+    client.force_login(owner)
+    client.get(reverse("notifications"))
+    first = _expiry(client)
+    assert first > timezone.now() + datetime.timedelta(minutes=29)
+    # Within the minute: no write, the expiry stays.
+    _renewed_ago(client, 30)
+    before = _expiry(client)
+    client.get(reverse("notifications"))
+    assert _expiry(client) == before
+    # A minute or more since: renewed, 30 minutes from now again.
+    _renewed_ago(client, 61)
+    client.get(reverse("notifications"))
+    assert _expiry(client) > timezone.now() + datetime.timedelta(minutes=29, seconds=50)
+
+
+def test_the_warning_counts_from_the_last_renewal(owner):
+    client = Client()
+    client.force_login(owner)
+    _renewed_ago(client, 40)
+    dialog = _dialog(client.get(reverse("notifications")).text)
+    idle = int(re.search(r'data-idle-seconds="(\d+)"', dialog).group(1))
+    assert settings.SESSION_COOKIE_AGE - 42 <= idle <= settings.SESSION_COOKIE_AGE - 40
+
+
+def test_a_job_page_polling_does_not_keep_the_session(owner):
+    from rattinsats.models import FileJob
+
+    job = FileJob.objects.create(user=owner, kind="test", title="Test")
+    client = Client()
+    client.force_login(owner)
+    _renewed_ago(client, 600)
+    before = _expiry(client)
+    response = client.get(reverse("file_job_status", args=[job.pk]))
+    assert response.status_code == 200
+    assert _expiry(client) == before
+    # The job's page itself, opened by the user, does.
+    client.get(reverse("file_job", args=[job.pk]))
+    assert _expiry(client) > before

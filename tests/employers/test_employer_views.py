@@ -24,11 +24,11 @@ TODAY = timezone.localdate()
 
 # Employer list: session, user, the user's organisation (header), the count,
 # the page's rows (relationship holder, open orders and last contact in the
-# same query), the header's counts of tasks and notifications, and the
-# session's renewal (savepoint, update, release).
-LIST_QUERIES = 10
+# same query), and the header's counts of tasks and notifications. The
+# session is renewed at most once a minute, not written by every page.
+LIST_QUERIES = 7
 # Job-order list: the same, with the page's rows and their employer.
-JOB_ORDER_QUERIES = 10
+JOB_ORDER_QUERIES = 7
 
 
 def test_anonymous_users_are_sent_to_the_login(client, owner):

@@ -333,9 +333,9 @@ def test_it_hides_small_cells_from_the_steering_group(settings, steering, owner)
 
 # --- Query budgets -----------------------------------------------------------------
 
-# session, user; the contract's figures (one query); the session's renewal
-# (savepoint, update, release).
-JSON_QUERIES = 6
+# session, user; the contract's figures (one query). The session is renewed
+# at most once a minute, not written by every page.
+JSON_QUERIES = 3
 # As JSON, plus delmål 4 per month and the before/after comparison.
 WITH_EXTRAS_QUERIES = JSON_QUERIES + 2
 # Plus the user's organisation and the unread notifications in the header,
