@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from participants.forms import DateInput
 from participants.models import Participant
 from participants.periods import period_label
-from rattinsats.forms import LongSelect
+from rattinsats.forms import ChoiceList, LongSelect
 
 from .models import GoalDocument, MappingDocument, MoveCategory, SubGoalStatus
+from .selectors import overview_responsible_names
 
 
 def _textarea(rows=3):
@@ -155,7 +156,7 @@ class OverviewFilterForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
-        # Every staff member responsible for a visible participant.
+        # Every project staff member (mapping.selectors.overview_responsibles).
         widget=LongSelect(attrs={"class": "form-select"}),
     )
     status = forms.ChoiceField(
@@ -165,7 +166,25 @@ class OverviewFilterForm(forms.Form):
     )
 
     def __init__(self, *args, responsibles, **kwargs):
+        """``responsibles``: (id, name, active) of each staff member to
+        choose from; one who has left is marked so."""
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["responsible"]).choices = [("", _("Alla"))] + [
-            (user.pk, str(user)) for user in responsibles
-        ]
+        cast(forms.ChoiceField, self.fields["responsible"]).choices = ChoiceList(
+            [("", _("Alla"))]
+            + [
+                (pk, name if active else _("%(name)s (har slutat)") % {"name": name})
+                for pk, name, active in responsibles
+            ]
+        )
+
+
+def overview_filters(data) -> tuple[OverviewFilterForm, int | None, str]:
+    """The overview's filter form on ``data`` (the page's query or the
+    export's post) and the responsible staff member's id and the status it
+    chose; an invalid filter chooses nothing."""
+    form = OverviewFilterForm(data or None, responsibles=overview_responsible_names())
+    responsible, status = None, ""
+    if form.is_bound and form.is_valid():
+        responsible = form.cleaned_data["responsible"]
+        status = form.cleaned_data["status"]
+    return form, responsible, status

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import islice
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from participants.models import Participant, PersonDisplayMixin
 from participants.selectors import (
     latest_consent_end,
-    participants_visible_filter,
+    participants_visible_for_pages,
     participants_visible_to,
 )
-from rattinsats.models import User
+from rattinsats.models import CASEWORK_ROLES, User
 
 from .models import (
     GoalDocument,
@@ -178,35 +179,126 @@ def _complete(chunk: list[tuple]) -> Iterator[GoalRow]:
 
 
 def goal_overview(
-    user, *, responsible: User | None = None, status: str = ""
+    user, *, responsible_id: int | None = None, status: str = ""
 ) -> QuerySet[Participant]:
-    """The participants of the overview page and the staff download: those
-    ``user`` may see, filtered, in the overview's order. Their rows come
-    from :func:`goal_rows` (a page) or :func:`goal_rows_of` (all)."""
-    qs = participants_visible_to(user)
-    if responsible is not None:
-        qs = qs.filter(responsible=responsible)
+    """The participants of the staff download: those ``user`` may see,
+    filtered, in the overview's order. Their rows come from
+    :func:`goal_rows_of`. The page reads a page at a time
+    (:func:`overview_page`)."""
+    return _filtered(participants_visible_to(user), responsible_id, status).order_by(
+        *OVERVIEW_ORDER
+    )
+
+
+def _filtered(qs: QuerySet[Participant], responsible_id: int | None, status: str):
+    if responsible_id is not None:
+        qs = qs.filter(responsible_id=responsible_id)
     if status:
         qs = qs.filter(status=status)
-    return qs.order_by("last_name", "first_name", "id")
+    return qs
 
 
-def responsibles_visible_to(user) -> QuerySet[User]:
-    """The staff members responsible for any participant ``user`` may see
-    (the overview's filter choices), as :func:`responsibles_among` of
-    :func:`participants_visible_to` gives them, but asked per staff member:
-    one EXISTS on the participants' (responsible, status) index with the
-    permission check of the first rows found, so that the cost follows the
-    number of staff, not the number of participants ``user`` may see."""
-    visible = Participant.objects.filter(
-        participants_visible_filter(user), responsible=OuterRef("pk")
+# The overview's order, that of the participants' name index.
+OVERVIEW_ORDER = ("last_name", "first_name", "id")
+_TABLE = Participant._meta.db_table
+_ROW_KEY = f'("{_TABLE}"."last_name", "{_TABLE}"."first_name", "{_TABLE}"."id")'
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    """One page of the overview: its participants' ids in order; the
+    number of rows of the filter when the user may see few participants
+    (None otherwise: counting would cost what the rows cost), and
+    ``more`` when the user sees more than :data:`FEW_VISIBLE` unfiltered;
+    and the ids to read the pages before (``?fore=``) and after
+    (``?efter=``) from, or None at either end."""
+
+    pks: list[int]
+    count: int | None
+    more: bool
+    previous_from: int | None
+    next_from: int | None
+
+
+def _beyond(qs: QuerySet[Participant], sign: str, key: tuple) -> QuerySet[Participant]:
+    """The rows after (``>``) or before (``<``) ``key`` (last name, first
+    name, id) in the overview's order: one row-value comparison, which
+    both databases answer from the name index."""
+    return qs.extra(where=[f"{_ROW_KEY} {sign} (%s, %s, %s)"], params=list(key))  # noqa: S610 - fixed SQL, values as parameters
+
+
+def overview_page(
+    user,
+    *,
+    responsible_id: int | None = None,
+    status: str = "",
+    after: int | None = None,
+    before: int | None = None,
+    letter: str = "",
+    size: int = 50,
+) -> OverviewPage:
+    """A page of the goal-document overview, read from a row (keyset
+    pagination): the first page; the page after the row ``after`` or
+    before the row ``before`` (ids of rows ``user`` may see; another id
+    gives the first page); or the first page from the last name
+    ``letter``. No OFFSET, and no count of many rows: a page costs the
+    same at row 40 as at row 40,000, and whatever the number of
+    participants."""
+    visible, few = participants_visible_for_pages(user)
+    rows = _filtered(visible, responsible_id, status)
+    anchor = after or before
+    key = visible.filter(pk=anchor).values_list(*OVERVIEW_ORDER).first() if anchor else None
+    ascending = rows.order_by(*OVERVIEW_ORDER).values_list(*OVERVIEW_ORDER)
+    if key is not None and before:
+        found = list(
+            _beyond(rows, "<", key)
+            .order_by(*[f"-{name}" for name in OVERVIEW_ORDER])
+            .values_list(*OVERVIEW_ORDER)[: size + 1]
+        )
+        earlier = len(found) > size
+        page = found[:size][::-1]
+        # The starting row itself may be outside the filter.
+        later = bool(page) and _beyond(rows, ">", page[-1]).exists()
+    else:
+        if key is not None:
+            start = _beyond(ascending, ">", key)
+        elif letter:
+            start = ascending.filter(last_name__gte=letter)
+        else:
+            start = ascending
+        found = list(start[: size + 1])
+        later = len(found) > size
+        page = found[:size]
+        earlier = (
+            bool(page)
+            and (key is not None or bool(letter))
+            and (_beyond(rows, "<", page[0]).exists())
+        )
+    return OverviewPage(
+        pks=[row[2] for row in page],
+        count=rows.order_by().count() if few else None,
+        more=not few and responsible_id is None and not status,
+        previous_from=page[0][2] if page and earlier else None,
+        next_from=page[-1][2] if page and later else None,
     )
-    return User.objects.filter(Exists(visible)).order_by("first_name", "last_name", "username")
 
 
-def responsibles_among(participants: QuerySet[Participant]) -> QuerySet[User]:
-    """The staff members responsible for any of ``participants`` (the
-    overview's filter choices)."""
-    return User.objects.filter(pk__in=participants.values("responsible")).order_by(
+def overview_responsibles() -> QuerySet[User]:
+    """The staff members the overview can be filtered by: everyone with a
+    project-staff role, those who have left included (participants may
+    still be theirs). The choice follows the number of staff, never the
+    number of participants."""
+    return User.objects.filter(role__in=CASEWORK_ROLES).order_by(
         "first_name", "last_name", "username"
     )
+
+
+def overview_responsible_names() -> list[tuple[int, str, bool]]:
+    """(id, name as ``str(user)`` gives it, active) of
+    :func:`overview_responsibles`, without making a user of each row."""
+    return [
+        (pk, f"{first} {last}".strip() or username, active)
+        for pk, first, last, username, active in overview_responsibles().values_list(
+            "pk", "first_name", "last_name", "username", "is_active"
+        )
+    ]

@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
-from mapping.selectors import goal_overview, responsibles_among
+from mapping.selectors import goal_overview, overview_responsibles
 from participants.models import Participant
-from participants.selectors import participants_visible_to
 from rattinsats.file_jobs import (
     STAGE_RENDERING,
     JobRefused,
@@ -70,20 +69,16 @@ def goal_export_start(user: User, *, responsible: int | None, status: str) -> Fi
 
 def _goal_export_rows(user: User, params: dict[str, Any]):
     """The overview's rows for ``params``, chosen as the page chooses them:
-    filters that no longer fit (a responsible no longer among the user's
-    participants, an unknown status) are dropped, as an invalid filter
+    filters that no longer fit (a responsible no longer among the staff,
+    an unknown status) are dropped, as an invalid filter
     form drops them."""
     responsible_id, status = params.get("responsible"), params.get("status") or ""
-    responsible = None
-    if responsible_id is not None:
-        responsible = (
-            responsibles_among(participants_visible_to(user)).filter(pk=responsible_id).first()
-        )
-    if (responsible_id is not None and responsible is None) or (
-        status and status not in Participant.Status.values
-    ):
-        responsible, status = None, ""
-    return goal_overview(user, responsible=responsible, status=status)
+    if (
+        responsible_id is not None
+        and not overview_responsibles().filter(pk=responsible_id).exists()
+    ) or (status and status not in Participant.Status.values):
+        responsible_id, status = None, ""
+    return goal_overview(user, responsible_id=responsible_id, status=status)
 
 
 def _goal_export(run: JobRun) -> None:

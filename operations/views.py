@@ -18,9 +18,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mapping.columns import HEADERS
-from mapping.forms import OverviewFilterForm
-from mapping.selectors import responsibles_among
-from participants.selectors import participants_visible_to
+from mapping.forms import overview_filters
 from rattinsats.audit import Action, audit_log
 from rattinsats.models import Role
 from rattinsats.permissions import casework_required, role_required
@@ -97,12 +95,7 @@ def goal_document_export(request):
     if request.method != "POST":
         query = request.GET.urlencode()
         return redirect(reverse("mapping:overview") + (f"?{query}" if query else ""))
-    responsibles = list(responsibles_among(participants_visible_to(request.user)))
-    form = OverviewFilterForm(request.POST, responsibles=responsibles)
-    responsible, status = None, ""
-    if form.is_valid():
-        responsible = form.cleaned_data["responsible"]
-        status = form.cleaned_data["status"]
+    _form, responsible, status = overview_filters(request.POST)
     job = jobs.goal_export_start(request.user, responsible=responsible, status=status)
     return redirect("file_job", pk=job.pk)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import TypeVar
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Exists, Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
@@ -39,23 +40,99 @@ def participants_visible_to(user) -> QuerySet[Participant]:
     )
 
 
-def _may_view(user) -> Q:
-    """The same rule as :func:`participants_visible_to` for one row, as
-    correlated EXISTS on the permission tables' (user, permission, object)
-    index: its cost does not grow with the number of participants the user
-    may see, where guardian's ``pk IN (all the user's objects)`` does."""
-    if not user.is_authenticated or not user.is_casework:
-        return Q(pk__in=[])
+# Up to this many participants a user may see, a page of them in some
+# order is read from the permission rows (guardian's ``pk IN``, whose cost
+# follows that number); beyond it, from the participants in the order's
+# index, each row checked (:func:`_may_view`), whose cost follows the page.
+FEW_VISIBLE = 2000
+
+
+def _view_permission_filter() -> dict[str, str]:
     app_label, codename = VIEW_PERMISSION.split(".")
-    permission = {
+    return {
         "permission__codename": codename,
         "permission__content_type__app_label": app_label,
         "permission__content_type__model": "participant",
-        "object_pk": Cast(OuterRef("pk"), CharField()),
     }
-    return Q(Exists(UserObjectPermission.objects.filter(user=user, **permission))) | Q(
-        Exists(GroupObjectPermission.objects.filter(group__user=user, **permission))
+
+
+# The view permission's id per database, kept by the process; forgotten
+# whenever migrations run (``post_migrate``, which also follows a flush),
+# the only time permissions are made again.
+_VIEW_PERMISSION_IDS: dict[str, int] = {}
+
+
+def forget_permission_ids(**_kwargs) -> None:
+    _VIEW_PERMISSION_IDS.clear()
+
+
+def _view_permission_id() -> int | None:
+    """The view permission's id. Given to the queries below as a number,
+    the planner knows how many rows it selects (through the joins it
+    guessed a handful, and PostgreSQL then read every row)."""
+    alias = Participant.objects.db
+    if alias not in _VIEW_PERMISSION_IDS:
+        app_label, codename = VIEW_PERMISSION.split(".")
+        found = (
+            Permission.objects.filter(
+                codename=codename,
+                content_type__app_label=app_label,
+                content_type__model="participant",
+            )
+            .values_list("id", flat=True)
+            .first()
+        )
+        if found is None:
+            return None
+        _VIEW_PERMISSION_IDS[alias] = found
+    return _VIEW_PERMISSION_IDS[alias]
+
+
+def participants_visible_for_pages(user) -> tuple[QuerySet[Participant], bool]:
+    """The participants ``user`` may see, as :func:`participants_visible_to`,
+    shaped for reading a page at a time in an indexed order (the
+    goal-document overview), and whether they are few. Few (at most
+    :data:`FEW_VISIBLE` through the user's own permissions, counted only
+    that far): from the permission rows, the groups' included (guardian).
+    Many: row by row along the index, each checked (:func:`_may_view`), so
+    that a page costs the same whatever the number of participants."""
+    if not user.is_authenticated or not user.is_casework:
+        return Participant.objects.none(), True
+    permission_id = _view_permission_id()
+    if permission_id is None:
+        return Participant.objects.none(), True
+    own = UserObjectPermission.objects.filter(user=user, permission_id=permission_id)
+    if own.order_by()[: FEW_VISIBLE + 1].count() <= FEW_VISIBLE:
+        return participants_visible_to(user), True
+    # The groups' permissions only when the user's groups have any: one
+    # EXISTS, without an OR, PostgreSQL joins row by row along the index
+    # (with the OR it hashed every permission row of the user first).
+    groups = GroupObjectPermission.objects.filter(
+        group__user=user, permission_id=permission_id
+    ).exists()
+    return (
+        Participant.objects.filter(_may_view(user, permission_id=permission_id, groups=groups)),
+        False,
     )
+
+
+def _may_view(user, *, permission_id: int | None = None, groups: bool = True) -> Q:
+    """The same rule as :func:`participants_visible_to` for one row, as
+    correlated EXISTS on the permission tables' (user, permission, object)
+    index: its cost does not grow with the number of participants the user
+    may see, where guardian's ``pk IN (all the user's objects)`` does.
+    ``permission_id``: the view permission's, when known; ``groups=False``
+    leaves out the groups' permissions (a user whose groups have none)."""
+    if not user.is_authenticated or not user.is_casework:
+        return Q(pk__in=[])
+    permission: dict = (
+        {"permission_id": permission_id} if permission_id is not None else _view_permission_filter()
+    )
+    permission["object_pk"] = Cast(OuterRef("pk"), CharField())
+    own = Q(Exists(UserObjectPermission.objects.filter(user=user, **permission)))
+    if not groups:
+        return own
+    return own | Q(Exists(GroupObjectPermission.objects.filter(group__user=user, **permission)))
 
 
 def participants_visible_filter(user) -> Q:
