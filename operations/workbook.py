@@ -141,8 +141,10 @@ def export_workbook(
     # yyyy-mm-dd, on its own. Text is never a formula: what could be taken
     # for one, and free text longer than its column (wrapped), become typed
     # string cells; everything else stays a plain value, which openpyxl
-    # writes fastest.
-    writer = RowWriter(sheet, wrap={HEADERS.index(h): WIDTHS[h] for h in TEXT_HEADERS})
+    # writes fastest, and an empty value is no cell at all.
+    writer = RowWriter(
+        sheet, wrap={HEADERS.index(h): WIDTHS[h] for h in TEXT_HEADERS}, blank_empty=True
+    )
     count = 0
     for row in rows:
         sheet.append(writer.row(row_values(row)))

@@ -88,9 +88,12 @@ class RowWriter:
     value, so only the text that needs it gets one; the styles are looked up
     once."""
 
-    def __init__(self, ws, *, wrap: Mapping[int, float] | None = None):
+    def __init__(self, ws, *, wrap: Mapping[int, float] | None = None, blank_empty: bool = False):
         self.ws = ws
         self.wrap = dict(wrap or {})
+        # Empty text as no cell at all: openpyxl writes nothing for None,
+        # where an empty string still costs it a cell of its own.
+        self.blank_empty = blank_empty
         self._styles = {}
         for quoted in (False, True):
             for wrapped in (False, True):
@@ -115,7 +118,7 @@ class RowWriter:
         return cell
 
     def row(self, values: Iterable[Any]) -> list[Any]:
-        row = list(values)
+        row = [None if v == "" else v for v in values] if self.blank_empty else list(values)
         if _ROW_NEEDS_CARE.search("\n".join([v for v in row if isinstance(v, str)])):
             return self._careful_row(row)
         # The common row: nothing to clean, nothing risky; only long free
