@@ -60,8 +60,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--counsellors", type=int, default=2, help="referring counsellors, besides (2)"
     )
-    parser.add_argument("--run-time", default="60s", help="locust's run time (60s)")
-    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--run-time", default="90s", help="locust's run time (90s)")
+    parser.add_argument(
+        "--spawn-rate",
+        type=float,
+        default=2,
+        help="users started a second (2: the logins' password hashing spread over the "
+        "ramp-up, which the pages' times leave out)",
+    )
+    parser.add_argument(
+        "--think",
+        default="2,8",
+        help="seconds a user pauses between pages, MIN,MAX (2,8; 0.5,2 is a stress test)",
+    )
     parser.add_argument("--http-port", type=int, default=8341, help="the first server's port")
     parser.add_argument(
         "--database-url", help="an empty PostgreSQL database (default: a throwaway cluster)"
@@ -232,6 +243,7 @@ def run_locust(args: argparse.Namespace, env: dict[str, str], out: Path, servers
         "LOADTEST_SERVERS": ",".join(servers),
         "LOADTEST_COUNSELLORS": str(args.counsellors),
         "LOADTEST_PAGE_TIMES": str(out / "page_times.json"),
+        "LOADTEST_THINK": args.think,
     }
     command = [
         args.locust,
@@ -292,9 +304,11 @@ def figures(out: Path) -> dict:
         "median_ms": float(total["50%"]),
         "p95_ms": float(total["95%"]),
         "p99_ms": float(total["99%"]),
+        "think_s": pages.get("think_s"),
         "pages_after_login": {
             key: pages.get(key) for key in ("requests", "median_ms", "p95_ms", "p99_ms")
         },
+        "pages": pages.get("pages", {}),
         "per_server": pages.get("servers", {}),
         "referrals_sent": pages.get("referrals_sent", 0),
         "journal_notes_posted": (
@@ -485,6 +499,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{pages['median_ms']:.0f} ms, p95 {pages['p95_ms']:.0f} ms, "
             f"p99 {pages['p99_ms']:.0f} ms"
         )
+    for name, page in result["pages"].items():
+        print(f"  {name}: {page['requests']} requests, p95 {page['p95_ms']:.0f} ms")
     print(f"per server:  {result['per_server']}")
     print(f"load average before {result['load_average_before']}, after {load_after}")
     print()

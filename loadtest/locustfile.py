@@ -19,8 +19,14 @@ cookie jar, as behind a load balancer without sticky sessions: the login on
 one server, the next page on the other. Every answer must be 200 with the
 page's own content: a login page or an error page counts as a failure.
 
+Every user pauses between pages as a person does, reading the page or
+typing: ``LOADTEST_THINK`` seconds ("MIN,MAX", default 2 to 8), also
+between the tabs of a participant's page and between a form and its post.
+``LOADTEST_THINK=0.5,2`` is a stress test rather than people at work.
+
 ``LOADTEST_PAGE_TIMES`` names a JSON file for the pages' times after the
-login, the requests per server and the referrals sent.
+login (requests sent once every user has started, the ramp-up left out),
+overall and per page, the requests per server and the referrals sent.
 
 Only ever run against servers on the loopback interface:
 
@@ -86,12 +92,27 @@ def _loopback_only(environment, **_kwargs):
             raise SystemExit(f"refusing to load-test {host!r}: loopback only")
 
 
-# Response times of the pages after login, for a p95 that the one-off
-# (deliberately slow) password hashing of the logins does not dominate.
+def _think() -> tuple[float, float]:
+    low, _, high = os.environ.get("LOADTEST_THINK", "2,8").partition(",")
+    return float(low), float(high or low)
+
+
+THINK = _think()
+
+# Response times of the pages after login, once every user has started
+# (the ramp-up, with its deliberately slow password hashing of every
+# login, left out), overall and per page.
 PAGE_TIMES: list[float] = []
+PAGE_TIMES_BY_NAME: collections.defaultdict[str, list[float]] = collections.defaultdict(list)
+MEASURING = {"on": False}
 # Requests answered by each server (by its address), and referrals sent.
 PER_SERVER: collections.Counter[str] = collections.Counter()
 REFERRALS_SENT: list[int] = []
+
+
+@events.spawning_complete.add_listener
+def _all_started(user_count, **_kwargs):
+    MEASURING["on"] = True
 
 
 @events.request.add_listener
@@ -99,8 +120,9 @@ def _record(name, response_time, exception, url=None, **_kwargs):
     if url:
         parts = urlsplit(url)
         PER_SERVER[f"{parts.hostname}:{parts.port}"] += 1
-    if exception is None and not name.startswith("login"):
+    if exception is None and not name.startswith("login") and MEASURING["on"]:
         PAGE_TIMES.append(response_time)
+        PAGE_TIMES_BY_NAME[name].append(response_time)
 
 
 @events.quitting.add_listener
@@ -108,18 +130,28 @@ def _write_page_times(environment, **_kwargs):
     target = os.environ.get("LOADTEST_PAGE_TIMES")
     if not target:
         return
-    times = sorted(PAGE_TIMES)
 
-    def percentile(p):
+    def percentile(times, p):
         return times[min(len(times) - 1, int(p * len(times)))] if times else None
 
+    times = sorted(PAGE_TIMES)
+    by_name = {
+        name: {
+            "requests": len(values),
+            "median_ms": percentile(sorted(values), 0.50),
+            "p95_ms": percentile(sorted(values), 0.95),
+        }
+        for name, values in sorted(PAGE_TIMES_BY_NAME.items())
+    }
     with open(target, "w", encoding="utf-8") as out:
         json.dump(
             {
+                "think_s": list(THINK),
                 "requests": len(times),
-                "median_ms": percentile(0.50),
-                "p95_ms": percentile(0.95),
-                "p99_ms": percentile(0.99),
+                "median_ms": percentile(times, 0.50),
+                "p95_ms": percentile(times, 0.95),
+                "p99_ms": percentile(times, 0.99),
+                "pages": by_name,
                 "servers": dict(PER_SERVER),
                 "referrals_sent": len(REFERRALS_SENT),
             },
@@ -185,7 +217,7 @@ class Turns(HttpUser):
 
 
 class Staff(Turns):
-    wait_time = between(0.5, 2.0)
+    wait_time = between(*THINK)
 
     def on_start(self):
         super().on_start()
@@ -230,7 +262,9 @@ class Staff(Turns):
         if not self.participants:
             return
         pk = random.choice(self.participants)
-        for tab in PARTICIPANT_TABS:
+        for number, tab in enumerate(PARTICIPANT_TABS):
+            if number:
+                self.wait()  # reading the tab before the next
             self._get(
                 f"/deltagare/{pk}/{tab}",
                 f"deltagare/[id]/{tab}",
@@ -249,6 +283,7 @@ class Staff(Turns):
         token = CSRF.search(page.text or "")
         if token is None or 'name="text"' not in page.text:
             return  # a participant this user may see but not change
+        self.wait()  # writing the note
         url = self.url(path)
         with self.client.post(
             url,
@@ -339,7 +374,7 @@ class Counsellor(Turns):
     the form back from another server."""
 
     fixed_count = int(os.environ.get("LOADTEST_COUNSELLORS", "1"))
-    wait_time = between(1.0, 3.0)
+    wait_time = between(*THINK)
 
     def on_start(self):
         super().on_start()
@@ -359,6 +394,7 @@ class Counsellor(Turns):
         organisations = ORGANISATION.findall(page.text or "")
         if token is None or key is None or not organisations:
             return  # counted as a failure above
+        self.wait()  # filling in the form
         url = self.url("/anvisningar/ny/")
         data = {
             "csrfmiddlewaretoken": token.group(1),

@@ -100,6 +100,12 @@ def test_two_servers_and_two_workers_serve_one_flow_without_a_failure_or_a_job_r
             "2",
             "--run-time",
             "25s",
+            # Short pauses and a quick start: a dense flow to check, not
+            # people's pace (the README's load test has that).
+            "--think",
+            "0.5,2",
+            "--spawn-rate",
+            "10",
             "--http-port",
             str(HTTP_PORT),
             "--locust",
