@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from functools import lru_cache
 
 PERIOD_COUNT = 8
 # Periods after this one need a written reason for continuing.
@@ -24,6 +25,9 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, last))
 
 
+# Pure and asked again and again for the same start dates (every row of an
+# import, every participant of the results): kept for the process.
+@lru_cache(maxsize=65_536)
 def period_bounds(start: datetime.date, k: int) -> tuple[datetime.date, datetime.date]:
     """First and last day of period ``k`` (1-based) of a participation."""
     if not 1 <= k <= PERIOD_COUNT:
