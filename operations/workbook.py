@@ -68,6 +68,7 @@ from rattinsats.xlsx import (
     refusal,
     set_properties,
     swedish_number,
+    write_checked_rows,
 )
 
 SYSTEM_USERNAME = "systemimport"
@@ -145,6 +146,7 @@ def export_workbook(
     writer = RowWriter(
         sheet, wrap={HEADERS.index(h): WIDTHS[h] for h in TEXT_HEADERS}, blank_empty=True
     )
+    write_checked_rows(sheet)  # every row below comes from the writer
     count = 0
     for row in rows:
         sheet.append(writer.row(row_values(row)))

@@ -66,6 +66,8 @@ def set_text(cell: Cell, value: str) -> Cell:
     return cell
 
 
+# Excel's limit for the text of one cell, which openpyxl cuts text to.
+_CELL_TEXT_LIMIT = 32_767
 # Free text longer than its column: wrapped, from the top of the cell.
 WRAPPED = Alignment(wrap_text=True, vertical="top")
 # What needs a second look in a string: a control character a workbook
@@ -112,8 +114,9 @@ class RowWriter:
     def _cell(self, value: str, *, quoted: bool, wrapped: bool) -> Cell:
         cell = Cell(self.ws, row=1, column=1, style_array=self._styles[quoted, wrapped])
         # Set as a string without openpyxl's own reading of the value, which
-        # would make "=…" a formula: it is clean text already.
-        cell._value = value
+        # would make "=…" a formula: it is clean text already (cut, as
+        # openpyxl cuts it, to what one cell holds).
+        cell._value = value[:_CELL_TEXT_LIMIT]
         cell.data_type = "s"
         return cell
 
@@ -143,6 +146,40 @@ class RowWriter:
                     value = self._cell(value, quoted=quoted, wrapped=wrapped)
                 row[index] = value
         return row
+
+
+def _checked_values_to_row(self, values, row_idx):
+    """openpyxl's ``WriteOnlyWorksheet._values_to_row`` for rows made by
+    :class:`RowWriter`: their plain text has been checked already (no
+    character a workbook cannot hold, nothing a spreadsheet would take for
+    a formula; anything else became a typed cell), so it is set as text
+    without openpyxl's second look at every string. Every other value goes
+    through openpyxl as before."""
+    cell = WriteOnlyCell(self)
+    for col_idx, value in enumerate(values, 1):
+        if value is None:
+            continue
+        if type(value) is str and len(value) <= _CELL_TEXT_LIMIT:
+            cell._value = value
+            cell.data_type = "s"
+        elif isinstance(value, Cell):
+            cell = value
+        else:
+            cell.value = value
+        cell.column = col_idx
+        cell.row = row_idx
+        yield cell
+        if cell.has_style:
+            cell = WriteOnlyCell(self)
+
+
+def write_checked_rows(ws) -> None:
+    """Let the write-only sheet ``ws`` take rows from :class:`RowWriter`
+    (and nothing else) without checking their text again
+    (:func:`_checked_values_to_row`); a version of openpyxl without that
+    method keeps its own."""
+    if callable(getattr(ws, "_values_to_row", None)):
+        ws._values_to_row = _checked_values_to_row.__get__(ws)
 
 
 def write_only_row(ws, values: Iterable[Any]) -> list[Any]:

@@ -25,6 +25,7 @@ from rattinsats.xlsx import (
     check_upload,
     print_setup,
     set_properties,
+    write_checked_rows,
 )
 from tests import xlsx_files
 
@@ -223,3 +224,41 @@ def test_it_refuses_rows_and_parts_built_to_exhaust_memory():
 def test_it_refuses_malformed_xml():
     data = xlsx_files.workbook("<worksheet><sheetData><row></sheetData>")
     assert _refused(data).reason == NOT_A_WORKBOOK
+
+
+def test_checked_rows_are_written_as_openpyxl_writes_them():
+    """A sheet that takes its rows from RowWriter without openpyxl's second
+    look at the text (write_checked_rows) writes the same workbook: risky
+    text as strings, control characters gone, empty values left out, dates
+    as dates, over-long text cut to Excel's limit, numbers as numbers."""
+    rows = [
+        [*RISKY, "vanlig text", "kontroll\x01tecken", "", None, 3, 2.5, True],
+        ["#N/A", "x" * 40_000, datetime.date(2026, 12, 1), "rad\nbrytning", "=", "@"],
+    ]
+
+    def written(checked: bool):
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Blad")
+        writer = RowWriter(ws, wrap={1: 10}, blank_empty=True)
+        if checked:
+            write_checked_rows(ws)
+        for row in rows:
+            ws.append(writer.row(row))
+        out = io.BytesIO()
+        wb.save(out)
+        sheet = load_workbook(io.BytesIO(out.getvalue())).active
+        return [[c.value for c in r] for r in sheet.iter_rows()], [
+            [c.data_type for c in r] for r in sheet.iter_rows()
+        ]
+
+    values, types = written(True)
+    plain_values, _plain_types = written(False)
+    assert values[0] == plain_values[0]
+    assert values[0][: len(RISKY)] == RISKY and "f" not in types[0]
+    assert values[0][len(RISKY) + 1] == "kontrolltecken"
+    assert values[0][len(RISKY) + 2 : len(RISKY) + 4] == [None, None]  # left out
+    assert values[0][len(RISKY) + 4 :] == [3, 2.5, True]
+    assert values[1][0] == "#N/A" and types[1][0] == "s"  # text, not an error value
+    assert len(values[1][1]) == 32_767
+    assert values[1][2].date() == datetime.date(2026, 12, 1)
+    assert values[1][3:6] == ["rad\nbrytning", "=", "@"] and "f" not in types[1]
