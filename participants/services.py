@@ -51,6 +51,25 @@ def revoke_access(participant: Participant, user: User) -> None:
         remove_perm(perm, user, participant)
 
 
+def _participant_new(
+    *, personnummer: str, first_name: str, last_name: str, **fields
+) -> Participant:
+    """An unsaved participation of the person ``personnummer`` (any form
+    Skatteverket's numbers take; stored in its canonical form), the names
+    trimmed: what :func:`participant_create` saves and
+    :func:`participant_import_prepare` checks for the bulk import."""
+    try:
+        canonical = parse(personnummer).canonical
+    except InvalidPersonnummer as exc:
+        raise ValidationError({"personnummer": _("Ogiltigt personnummer.")}) from exc
+    return Participant(
+        personnummer=canonical,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        **fields,
+    )
+
+
 @transaction.atomic
 def participant_create(
     *,
@@ -75,14 +94,10 @@ def participant_create(
     staff member gets view and change rights on the record."""
     _require_casework(actor)
     _check_responsible(responsible)
-    try:
-        canonical = parse(personnummer).canonical
-    except InvalidPersonnummer as exc:
-        raise ValidationError({"personnummer": _("Ogiltigt personnummer.")}) from exc
-    participant = Participant(
-        personnummer=canonical,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
+    participant = _participant_new(
+        personnummer=personnummer,
+        first_name=first_name,
+        last_name=last_name,
         gender=gender,
         start_date=start_date,
         responsible=responsible,
@@ -521,14 +536,10 @@ def participant_import_prepare(
     _require_casework(actor)
     active = responsible if responsible is not None and responsible.is_casework else None
     _check_responsible(active)
-    try:
-        canonical = parse(personnummer).canonical
-    except InvalidPersonnummer as exc:
-        raise ValidationError({"personnummer": _("Ogiltigt personnummer.")}) from exc
-    participant = Participant(
-        personnummer=canonical,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
+    participant = _participant_new(
+        personnummer=personnummer,
+        first_name=first_name,
+        last_name=last_name,
         gender=gender,
         start_date=start_date,
         responsible=active,
