@@ -33,13 +33,14 @@ from defusedxml import (  # type: ignore[import-untyped]
     EntitiesForbidden,
     ExternalReferenceForbidden,
 )
-from openpyxl import load_workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.properties import PageSetupProperties
+
+from rattinsats import sheet_reader
 
 CREATOR = "Rätt insats"
 
@@ -526,36 +527,30 @@ _UNREADABLE = (
 
 
 class UploadedSheet:
-    """The first sheet of an uploaded workbook (:func:`open_upload`), read
-    in streaming mode."""
+    """The first sheet of an uploaded workbook (:func:`open_upload`),
+    streamed (:mod:`rattinsats.sheet_reader`)."""
 
-    def __init__(self, sheet, max_rows: int):
-        self.sheet = sheet
+    def __init__(self, workbook: sheet_reader.Workbook, max_rows: int):
+        self.workbook = workbook
         self.max_rows = max_rows
 
-    def header(self) -> tuple | None:
-        """The values of the first row (None for an empty sheet)."""
-        return next(self.sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+    def header(self) -> list | None:
+        """The values of the first row (None for an empty sheet, an empty
+        list when the first row is missing); a formula as its text."""
+        for number, values, _formulas in self.workbook.rows(first=1, formula_text=True):
+            return values if number == 1 else []
+        return None
 
     def rows(self, headers: Sequence[str]) -> Iterator[tuple[int, list[Any], list[str]]]:
         """The rows below the header, streamed, never wider than
         ``headers``: each as its row number, its values (a formula read as
-        None) and the headers of the cells that hold a formula. A row
-        numbered beyond ``max_rows`` below the header refuses the workbook
-        (:data:`TOO_MANY_ROWS`)."""
-        lines = self.sheet.iter_rows(min_row=2, max_col=len(headers))
-        for number, cells in enumerate(lines, start=2):
+        None) and the headers of the cells that hold a formula. Missing
+        rows are left out. A row numbered beyond ``max_rows`` below the
+        header refuses the workbook (:data:`TOO_MANY_ROWS`)."""
+        for number, values, formulas in self.workbook.rows(first=2, width=len(headers)):
             if number > self.max_rows + 1:  # check_upload counted them already
                 raise RefusedWorkbook(TOO_MANY_ROWS, self.max_rows)
-            values: list[Any] = []
-            formulas: list[str] = []
-            for header, cell in zip(headers, cells, strict=False):
-                if cell.data_type == "f":
-                    formulas.append(header)
-                    values.append(None)
-                else:
-                    values.append(cell.value)
-            yield number, values, formulas
+            yield number, values, [headers[i] for i in sorted(formulas)]
 
 
 @contextmanager
@@ -568,7 +563,7 @@ def open_upload(
     max_columns: int,
 ) -> Iterator[UploadedSheet]:
     """Check an uploaded .xlsx (:func:`check_upload`, same limits), open it
-    read-only and give its first sheet; closed on leaving. Raises
+    and give its first sheet; closed on leaving. Raises
     :class:`RefusedWorkbook` (its ``message`` says why, in Swedish) when the
     file is refused before it is opened, cannot be opened, holds no sheet,
     or turns out unreadable, with a DTD or with too many rows while it is
@@ -581,17 +576,17 @@ def open_upload(
         max_columns=max_columns,
     )
     try:
-        # Not data_only: a formula must be seen to be refused (its cached
-        # value would otherwise come in as if typed).
-        workbook = load_workbook(source, read_only=True, data_only=False)
+        # Formulas are seen (and refused by the imports): a formula's
+        # cached value would otherwise come in as if typed.
+        workbook = sheet_reader.Workbook(source)
     except DefusedXmlException as exc:
         raise RefusedWorkbook(XML_DECLARATIONS) from exc
     except _UNREADABLE as exc:
         raise RefusedWorkbook(NOT_A_WORKBOOK) from exc
     try:
-        if not workbook.worksheets:
+        if workbook.first_sheet is None:
             raise RefusedWorkbook(NO_SHEET)
-        yield UploadedSheet(workbook.worksheets[0], max_rows)
+        yield UploadedSheet(workbook, max_rows)
     except DefusedXmlException as exc:
         raise RefusedWorkbook(XML_DECLARATIONS) from exc
     except _UNREADABLE as exc:

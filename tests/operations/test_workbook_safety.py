@@ -445,12 +445,13 @@ def test_a_good_workbook_still_imports_with_every_check_on(owner):
     assert Participant.objects.count() == 3
 
 
-def test_openpyxl_reads_the_sheets_through_defusedxml():
-    """openpyxl streams sheets and shared strings with defusedxml whenever
-    it is installed (and OPENPYXL_DEFUSEDXML is not "False"). The parts it
-    parses whole go through lxml without entity resolution; the import's
-    own check (rattinsats.xlsx.check_upload) refuses a DTD in any part
-    before openpyxl sees it."""
+def test_openpyxl_reads_the_shared_strings_through_defusedxml():
+    """openpyxl streams the shared strings with defusedxml whenever it is
+    installed (and OPENPYXL_DEFUSEDXML is not "False"). The parts it
+    parses whole go through lxml without entity resolution, and so does
+    the sheet (rattinsats.sheet_reader; tests/core/test_sheet_reader.py);
+    the import's own check (rattinsats.xlsx.check_upload) refuses a DTD in
+    any part before either sees it."""
     import defusedxml.ElementTree
     import openpyxl
     from openpyxl.xml import functions
