@@ -411,7 +411,12 @@ _CONTENT_DEFAULTS = {name: field.get_default() for name, field in _CONTENT_FIELD
 
 
 def goal_document_import_prepare(
-    *, actor: User, participant: Participant, fields: dict, moves: dict[int, MoveCategory]
+    *,
+    actor: User,
+    participant: Participant,
+    fields: dict,
+    moves: dict[int, MoveCategory],
+    today: datetime.date | None = None,
 ) -> ImportedGoalDocument:
     """Check an imported row's goal document and moves with the rules of
     :func:`goal_document_import_write` (the same messages: each field
@@ -419,7 +424,8 @@ def goal_document_import_prepare(
     :func:`move_problem`), without saving: :func:`goal_documents_import_bulk`
     saves a batch of them. ``participant`` may be unsaved still (it is
     saved in the same batch). A move's dates, note and author are computed,
-    not typed."""
+    not typed. ``today`` is the import's date (the local date when not
+    given), against which a move's period is checked."""
     _require_import_actor(actor)
     unknown = set(fields) - set(GoalDocument.CONTENT_FIELDS)
     if unknown:
@@ -436,7 +442,7 @@ def goal_document_import_prepare(
             raise ValidationError(errors)
     else:
         content = None
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     checked = sorted(moves.items())
     for period, _category in checked:
         problem = move_problem(

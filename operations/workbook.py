@@ -810,6 +810,7 @@ def _write_chunk(rows: list[_Row], checked: _Checked, created, actor, result) ->
                     participant=participant,
                     fields=values,
                     moves={k: checked.categories[name.casefold()] for k, name in row.moves.items()},
+                    today=checked.today,
                 )
             )
         except ValidationError as exc:

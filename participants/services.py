@@ -21,8 +21,20 @@ from rattinsats.models import Role, User
 from rattinsats.personnummer import InvalidPersonnummer, parse
 from rattinsats.uploads import storage_name, validate_consent_document
 
-from .models import ClosureReason, Consent, ConsentMethod, ConsentText, Participant, Task
+from .models import (
+    ClosureReason,
+    ClosureResult,
+    Consent,
+    ConsentMethod,
+    ConsentText,
+    Participant,
+    Task,
+)
 from .selectors import consent_text_current, participant_require_change, user_can_change
+
+# The choices' values, once (the enums compute them on every use).
+_CLOSURE_REASONS = frozenset(ClosureReason.values)
+_CLOSURE_RESULTS = frozenset(ClosureResult.values)
 
 PARTICIPANT_PERMISSIONS = ("participants.view_participant", "participants.change_participant")
 
@@ -445,13 +457,11 @@ def participant_import_closure(
     for a participation that is still active. Not the closure workflow: it
     sends no flags, creates no follow-up task and writes no summary (that
     is ``closure.services.participant_close``)."""
-    from .models import ClosureResult
-
     _check_import_actor(actor, participant)
-    if closure_reason not in ClosureReason.values:
+    if closure_reason not in _CLOSURE_REASONS:
         raise ValidationError({"closure_reason": _("Ange en avslutsorsak.")})
     if closure_result and (
-        closure_reason == ClosureReason.OTHER or closure_result not in ClosureResult.values
+        closure_reason == ClosureReason.OTHER or closure_result not in _CLOSURE_RESULTS
     ):
         raise ValidationError(
             {"closure_result": _("Resultat anges bara vid avslut för arbete eller studier.")}
@@ -531,8 +541,6 @@ def participant_import_prepare(
     them. The database's constraints (one active participation per
     person) are checked by the database when the batch is saved; the
     workbook import has checked them for the whole workbook first."""
-    from .models import ClosureResult
-
     _require_casework(actor)
     active = responsible if responsible is not None and responsible.is_casework else None
     _check_responsible(active)
@@ -551,10 +559,10 @@ def participant_import_prepare(
             raise ValidationError({"responsible": _("Ansvarig måste vara en projektmedarbetare.")})
         participant.responsible = responsible
     if end_date:
-        if closure_reason not in ClosureReason.values:
+        if closure_reason not in _CLOSURE_REASONS:
             raise ValidationError({"closure_reason": _("Ange en avslutsorsak.")})
         if closure_result and (
-            closure_reason == ClosureReason.OTHER or closure_result not in ClosureResult.values
+            closure_reason == ClosureReason.OTHER or closure_result not in _CLOSURE_RESULTS
         ):
             raise ValidationError(
                 {"closure_result": _("Resultat anges bara vid avslut för arbete eller studier.")}
