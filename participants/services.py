@@ -56,11 +56,13 @@ def _check_responsible(user: User | None) -> None:
 def grant_access(participant: Participant, user: User) -> None:
     for perm in PARTICIPANT_PERMISSIONS:
         assign_perm(perm, user, participant)
+    participant.__dict__.pop("_codenames_of", None)  # read again when next asked
 
 
 def revoke_access(participant: Participant, user: User) -> None:
     for perm in PARTICIPANT_PERMISSIONS:
         remove_perm(perm, user, participant)
+    participant.__dict__.pop("_codenames_of", None)
 
 
 def _participant_new(

@@ -202,12 +202,12 @@ def test_it_lists_flags_per_organisation_to_send_by_default(owner, teammate):
     assert "Ska skickas" in html and "Skickad redan" not in html
 
 
-# Session, user, organisation (header); the chosen organisation (filter
-# validation); the page's count and rows (flags with participant,
-# organisation and author); the filter's organisations; task and
-# notification counts. The session is renewed at most once a minute, not
-# written by every page.
-FLAG_LIST_QUERIES = 9
+# Session, user; the chosen organisation (filter validation); the page's
+# count and rows (flags with participant, organisation and author); the
+# filter's organisations; the header (task and notification counts and the
+# user's organisation, one query). The session is renewed at most once a
+# minute, not written by every page.
+FLAG_LIST_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [3, 25])
@@ -234,12 +234,13 @@ def test_it_keeps_the_flag_list_query_count(owner, count, status, django_assert_
     assert response.status_code == 200
 
 
-# As the other tabs: session, user, organisation; participant and its VIEW
-# event; consents with their organisations; the change right (two); the
+# As the other tabs: session, user; the user's permissions on the
+# participant (one query, which also gives the change right), the
+# participant and its VIEW event; consents with their organisations; the
 # flags; the organisations without consent and the form's organisations;
-# task and notification counts. The session is renewed at most once a
-# minute, not written by every page.
-FLAG_TAB_QUERIES = 14
+# the header (task and notification counts and organisation, one query).
+# The session is renewed at most once a minute, not written by every page.
+FLAG_TAB_QUERIES = 11
 
 
 @pytest.mark.parametrize("count", [1, 10])

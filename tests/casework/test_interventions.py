@@ -163,12 +163,13 @@ def test_it_shows_a_stale_edit_on_the_form(owner, owner_client, participant):
     assert item.notes == "Första"
 
 
-# Session, user, organisation (header); participant (guardian) and its VIEW
-# event; consents with their organisations; the change right (user and group
-# object permissions); the interventions; the form's activities; task and
-# notification counts. The session is renewed at most once a minute, not
-# written by every page.
-INTERVENTION_TAB_QUERIES = 12
+# Session, user; the user's permissions on the participant (user and group
+# object permissions in one query, which also gives the change right), the
+# participant and its VIEW event; consents with their organisations; the
+# interventions; the form's activities; the header (task and notification
+# counts and organisation, one query). The session is renewed at most once
+# a minute, not written by every page.
+INTERVENTION_TAB_QUERIES = 9
 
 
 @pytest.mark.parametrize("count", [1, 15])

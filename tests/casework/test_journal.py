@@ -159,12 +159,13 @@ def test_it_refuses_a_second_correction_of_the_same_note_on_the_form(owner, part
     assert JournalNote.objects.count() == 2
 
 
-# Session, user, organisation (header); participant (guardian) and its VIEW
-# event; consents; the change right (user and group object permissions); the
-# notes with their authors, corrected notes and corrections; task and
-# notification counts. The session is renewed at most once a minute, not
-# written by every page.
-JOURNAL_TAB_QUERIES = 11
+# Session, user; the user's permissions on the participant (user and group
+# object permissions in one query, which also gives the change right), the
+# participant and its VIEW event; consents; the notes with their authors,
+# corrected notes and corrections; the header (task and notification counts
+# and organisation, one query). The session is renewed at most once a
+# minute, not written by every page.
+JOURNAL_TAB_QUERIES = 8
 
 
 @pytest.mark.parametrize("count", [1, 20])

@@ -26,14 +26,14 @@ from tests.factories import ConsentFactory, organisation
 
 pytestmark = pytest.mark.django_db
 
-# session, user, the participant (permission check included), its VIEW event;
-# closures, their missing flags, their sent flags with organisations; status
-# snapshots; summary versions; consents and their organisations (header);
-# the change-permission check (user and group object permissions);
-# trainings; header counts of tasks and notifications; the user's
-# organisation (header). The session is renewed at most once a minute, not
-# written by every page.
-TAB_QUERIES = 17
+# session, user, the user's permissions on the participant (user and group
+# object permissions in one query, used again for the change-permission
+# check), the participant, its VIEW event; closures, their missing flags,
+# their sent flags with organisations; status snapshots; summary versions;
+# consents and their organisations (header); trainings; header counts of
+# tasks and notifications and the user's organisation (one query). The
+# session is renewed at most once a minute, not written by every page.
+TAB_QUERIES = 14
 
 
 def closure_data(**changes):

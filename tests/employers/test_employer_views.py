@@ -22,13 +22,13 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 
-# Employer list: session, user, the user's organisation (header), the count,
-# the page's rows (relationship holder, open orders and last contact in the
-# same query), and the header's counts of tasks and notifications. The
-# session is renewed at most once a minute, not written by every page.
-LIST_QUERIES = 7
+# Employer list: session, user, the count, the page's rows (relationship
+# holder, open orders and last contact in the same query), and the header's
+# counts of tasks and notifications and the user's organisation (one query).
+# The session is renewed at most once a minute, not written by every page.
+LIST_QUERIES = 5
 # Job-order list: the same, with the page's rows and their employer.
-JOB_ORDER_QUERIES = 7
+JOB_ORDER_QUERIES = 5
 
 
 def test_anonymous_users_are_sent_to_the_login(client, owner):

@@ -142,9 +142,9 @@ def test_the_page_reads_a_fixed_number_of_queries(owner, placements, django_asse
 
 # session, user, the filter's organisations and staff (two selects), the
 # figures grouped in one query, the employers' names, the header's task and
-# notification counts and the user's organisation. The session is renewed at
-# most once a minute, not written by every page.
-EMPLOYERS_PAGE_QUERIES = 9
+# notification counts and the user's organisation (one query). The session
+# is renewed at most once a minute, not written by every page.
+EMPLOYERS_PAGE_QUERIES = 7
 
 
 def test_the_results_contract_is_unchanged_by_placements(owner, placements):

@@ -213,11 +213,11 @@ def test_the_order_page_reads_a_fixed_number_of_queries(
 
 # The order's page (job_order.html, which includes the matching): session,
 # user, the order with its employer, the order's placements, the header's
-# task and notification counts and the user's organisation; the matching:
-# the user's matches with their people and consents, the others' counted by
-# status, the participants to add. The session is renewed at most once a
-# minute, not written by every page.
-ORDER_PAGE_QUERIES = 10
+# task and notification counts and the user's organisation (one query); the
+# matching: the user's matches with their people and consents, the others'
+# counted by status, the participants to add. The session is renewed at
+# most once a minute, not written by every page.
+ORDER_PAGE_QUERIES = 8
 
 
 def _render_participant_section(user, participant, can_change=True):

@@ -10,11 +10,11 @@ from rattinsats.models import AuditEvent, Organisation
 from tests.conftest import client_for
 from tests.factories import ConsentFactory, ParticipantFactory
 
-# session, user, the user's organisation (header), count, rows with the
-# consent subquery, and header counts of tasks and notifications. The
+# session, user, count, rows with the consent subquery, and header counts
+# of tasks and notifications and the user's organisation (one query). The
 # session is renewed at most once a minute (sessions expire when idle), not
 # written by every page.
-LIST_QUERIES = 7
+LIST_QUERIES = 5
 
 
 def participant_urls(participant, consent):

@@ -23,17 +23,17 @@ from tests.referrals.test_referral_services import _private_media, allocate  # n
 
 PDF = pdf_bytes()
 
-# session, user, the user's organisation (header), the referrals grouped in
-# one query, and the header's notification count and task count. The
-# session is renewed at most once a minute, not written by every page.
-INBOX_QUERIES = 6
-# session, user, organisation; the meeting of the week; active staff; their
-# caseloads (participants, allocated referrals); referrals ready; which of
-# them the user may open; recent meetings; the item "Arbetsgivare och
-# jobborder" (open orders, the week's contacts, its placements); the
-# header's task and notification counts (no session write: it is renewed
-# at most once a minute).
-MEETING_QUERIES = 15
+# session, user, the referrals grouped in one query, and the header's
+# notification count, task count and the user's organisation (one query).
+# The session is renewed at most once a minute, not written by every page.
+INBOX_QUERIES = 4
+# session, user; the meeting of the week; active staff; their caseloads
+# (participants, allocated referrals); referrals ready; which of them the
+# user may open; recent meetings; the item "Arbetsgivare och jobborder"
+# (open orders, the week's contacts, its placements); the header's task and
+# notification counts and organisation, one query (no session write: it is
+# renewed at most once a minute).
+MEETING_QUERIES = 13
 
 
 @pytest.fixture
