@@ -44,6 +44,25 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)  # type: ignore[misc]
 
 
+class ReadOnceChoices(forms.models.ModelChoiceIterator):
+    """A model choice field's choices read with one ordinary query, kept
+    for the form: Django reads them with ``iterator()``, which on
+    PostgreSQL is a server-side cursor (DECLARE, FETCH and CLOSE: three
+    round trips) on every render. For lists of choices, which are short."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ReadOnceModelChoiceField(forms.ModelChoiceField):
+    """Django's field with its choices read once (:class:`ReadOnceChoices`)."""
+
+    iterator = ReadOnceChoices
+
+
 class ChoiceList(BaseChoiceIterator):
     """Choices that are (value, label) pairs already, given to a field as
     they are: Django normalises a plain list of choices item by item, twice

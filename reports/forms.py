@@ -4,7 +4,7 @@ staff and administrators) responsible staff member."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rattinsats.forms import DateInput, LongSelect
+from rattinsats.forms import DateInput, LongSelect, ReadOnceChoices, ReadOnceModelChoiceField
 from rattinsats.models import Organisation, Role, User
 
 from .results import FIRST_DATE, LAST_DATE, ResultsFilter
@@ -16,7 +16,7 @@ class ResultsFilterForm(forms.Form):
     """Read from the query string (``from``, ``to``, ``organisation``,
     ``responsible``); every field is optional."""
 
-    organisation = forms.ModelChoiceField(
+    organisation = ReadOnceModelChoiceField(
         label=_("Anvisande organisation"),
         queryset=Organisation.objects.order_by("name"),
         required=False,
@@ -47,11 +47,9 @@ class ResultsFilterForm(forms.Form):
         if self.by_responsible:
             self.fields["responsible"] = _StaffChoiceField(
                 label=_("Ansvarig medarbetare"),
-                # Only what the label needs: a thousand staff members
-                # made whole cost the dashboard as much as a query.
-                queryset=User.objects.filter(role__in=[Role.STAFF, Role.EMPLOYMENT_OFFICER])
-                .only("pk", "first_name", "last_name", "username")
-                .order_by("first_name", "last_name", "username"),
+                queryset=User.objects.filter(
+                    role__in=[Role.STAFF, Role.EMPLOYMENT_OFFICER]
+                ).order_by("first_name", "last_name", "username"),
                 required=False,
                 empty_label=_("Alla"),
                 error_messages={"invalid_choice": _("Välj en medarbetare i listan.")},
@@ -97,8 +95,24 @@ def _staff_label(user) -> str:
     return user.get_full_name() or user.username
 
 
-class _StaffChoiceField(forms.ModelChoiceField):
+class _StaffChoices(ReadOnceChoices):
+    """The staff members as (id, label) pairs, read as values: a thousand
+    staff members made users cost the dashboard more than its charts."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, first, last, username in self.queryset.values_list(
+            "pk", "first_name", "last_name", "username"
+        ):
+            # As User.get_full_name() or the username (_staff_label).
+            yield (pk, f"{first} {last}".strip() or username)
+
+
+class _StaffChoiceField(ReadOnceModelChoiceField):
     """Staff members by full name, or username without one."""
+
+    iterator = _StaffChoices
 
     def label_from_instance(self, obj) -> str:
         return _staff_label(obj)
