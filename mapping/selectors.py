@@ -15,7 +15,7 @@ from participants.selectors import (
     participants_visible_for_pages,
     participants_visible_to,
 )
-from rattinsats.models import CASEWORK_ROLES, User
+from rattinsats.models import CASEWORK_ROLES, User, user_name
 
 from .models import (
     GoalDocument,
@@ -297,7 +297,7 @@ def overview_responsible_names() -> list[tuple[int, str, bool]]:
     """(id, name as ``str(user)`` gives it, active) of
     :func:`overview_responsibles`, without making a user of each row."""
     return [
-        (pk, f"{first} {last}".strip() or username, active)
+        (pk, user_name(first, last, username), active)
         for pk, first, last, username, active in overview_responsibles().values_list(
             "pk", "first_name", "last_name", "username", "is_active"
         )

@@ -24,6 +24,8 @@ M = TypeVar("M", bound=Model)
 
 VIEW_PERMISSION = "participants.view_participant"
 CHANGE_PERMISSION = "participants.change_participant"
+_VIEW_CODENAME = VIEW_PERMISSION.split(".")[1]
+_CHANGE_CODENAME = CHANGE_PERMISSION.split(".")[1]
 
 
 def participants_visible_to(user) -> QuerySet[Participant]:
@@ -161,7 +163,7 @@ def participant_get_for_user(user, pk, *, action: str | None = Action.VIEW) -> P
     codenames: frozenset[str] = frozenset()
     if user.is_authenticated and user.is_casework and isinstance(pk, int):
         codenames = _codenames(user, pk)
-        if VIEW_PERMISSION.split(".")[1] in codenames:
+        if _VIEW_CODENAME in codenames:
             participant = (
                 Participant.objects.filter(pk=pk)
                 .select_related("responsible", "referring_organisation")
@@ -216,7 +218,7 @@ def user_can_change(user, participant: Participant) -> bool:
         codenames = known[1]
     else:
         codenames = _codenames(user, participant.pk)
-    return CHANGE_PERMISSION.split(".")[1] in codenames
+    return _CHANGE_CODENAME in codenames
 
 
 def participant_require_change(user, participant: Participant) -> None:

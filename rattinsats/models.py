@@ -41,6 +41,13 @@ class Role(models.TextChoices):
 CASEWORK_ROLES = frozenset({Role.STAFF, Role.EMPLOYMENT_OFFICER})
 
 
+def user_name(first_name: str, last_name: str, username: str) -> str:
+    """A user's name as ``str(user)`` gives it (the full name as Django's
+    ``get_full_name`` makes it, else the username), from the values alone:
+    for lists of staff read as values rather than users."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     organisation = models.ForeignKey(
         Organisation,
@@ -62,7 +69,7 @@ class User(AbstractUser):
         verbose_name_plural = _("användare")
 
     def __str__(self):
-        return self.get_full_name() or self.username
+        return user_name(self.first_name, self.last_name, self.username)
 
     @property
     def is_casework(self) -> bool:

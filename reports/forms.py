@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rattinsats.forms import DateInput, LongSelect, ReadOnceChoices, ReadOnceModelChoiceField
-from rattinsats.models import Organisation, Role, User
+from rattinsats.models import Organisation, Role, User, user_name
 
 from .results import FIRST_DATE, LAST_DATE, ResultsFilter
 
@@ -91,10 +91,6 @@ class ResultsFilterForm(forms.Form):
         return lines
 
 
-def _staff_label(user) -> str:
-    return user.get_full_name() or user.username
-
-
 class _StaffChoices(ReadOnceChoices):
     """The staff members as (id, label) pairs, read as values: a thousand
     staff members made users cost the dashboard more than its charts."""
@@ -105,14 +101,10 @@ class _StaffChoices(ReadOnceChoices):
         for pk, first, last, username in self.queryset.values_list(
             "pk", "first_name", "last_name", "username"
         ):
-            # As User.get_full_name() or the username (_staff_label).
-            yield (pk, f"{first} {last}".strip() or username)
+            yield (pk, user_name(first, last, username))
 
 
 class _StaffChoiceField(ReadOnceModelChoiceField):
     """Staff members by full name, or username without one."""
 
     iterator = _StaffChoices
-
-    def label_from_instance(self, obj) -> str:
-        return _staff_label(obj)
