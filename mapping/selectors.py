@@ -15,6 +15,7 @@ from participants.selectors import (
     participants_visible_for_pages,
     participants_visible_to,
 )
+from rattinsats.compiled import compiled_rows
 from rattinsats.models import CASEWORK_ROLES, User, user_name
 
 from .models import (
@@ -140,11 +141,22 @@ def goal_rows(pks) -> Iterator[GoalRow]:
     pks = list(pks)
     for first in range(0, len(pks), GOAL_ROW_CHUNK):
         chunk = pks[first : first + GOAL_ROW_CHUNK]
-        by_pk = {
-            values[0]: values
-            for values in _row_values(Participant.objects.filter(pk__in=chunk).order_by())
-        }
+        padded = _padded(chunk)
+        rows = compiled_rows(("goal-rows", len(padded)), _goal_rows_query, padded)
+        by_pk = {values[0]: values for values in rows}
         yield from _complete([by_pk[pk] for pk in chunk if pk in by_pk])
+
+
+def _goal_rows_query(pks: list[int]) -> QuerySet:
+    return _row_values(Participant.objects.filter(pk__in=pks).order_by())
+
+
+def _padded(pks: list[int]) -> list[int]:
+    """``pks`` (not empty) padded with the first again to a power of two,
+    at least 8: a query of ``pk IN`` them is then compiled once a process
+    for each such length (:mod:`rattinsats.compiled`)."""
+    size = max(8, 1 << (len(pks) - 1).bit_length())
+    return pks + [pks[0]] * (size - len(pks))
 
 
 def goal_rows_of(participants: QuerySet[Participant]) -> Iterator[GoalRow]:
@@ -168,14 +180,21 @@ def _complete(chunk: list[tuple]) -> Iterator[GoalRow]:
     """The rows of ``chunk`` (values in the order of GOAL_ROW_FIELDS) with
     their moves: one query whatever the number of rows."""
     moves: dict[int, dict[int, str]] = {values[0]: {} for values in chunk}
-    for pk, period, name in (
-        StepwiseMove.objects.filter(participant_id__in=list(moves))
-        .order_by()
-        .values_list("participant", "period", "category__name")
-    ):
+    if not moves:
+        return
+    padded = _padded(list(moves))
+    for pk, period, name in compiled_rows(("goal-row-moves", len(padded)), _moves_query, padded):
         moves[pk][period] = name
     for values in chunk:
         yield GoalRow(values, moves[values[0]])
+
+
+def _moves_query(pks: list[int]) -> QuerySet:
+    return (
+        StepwiseMove.objects.filter(participant_id__in=pks)
+        .order_by()
+        .values_list("participant", "period", "category__name")
+    )
 
 
 def goal_overview(

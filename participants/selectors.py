@@ -15,6 +15,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
 from rattinsats.audit import Action, audit_log
+from rattinsats.compiled import compiled_rows
 from rattinsats.personnummer import InvalidPersonnummer, parse
 
 from .models import Consent, ConsentText, Participant, Task
@@ -187,20 +188,25 @@ def participant_get_for_user(user, pk, *, action: str | None = Action.VIEW) -> P
 def _codenames(user, pk: int) -> frozenset[str]:
     """The codenames of the permissions ``user`` holds on participant
     ``pk``, their own and their groups' (guardian's ``get_perms``, in one
-    query)."""
+    query, compiled once a process: :mod:`rattinsats.compiled`)."""
+    rows = compiled_rows("participant-codenames", _codenames_query, user.pk, str(pk))
+    return frozenset(codename for (codename,) in rows)
+
+
+def _codenames_query(user_pk: int, object_pk: str):
     on_this = {
-        "object_pk": str(pk),
+        "object_pk": object_pk,
         "permission__content_type__app_label": Participant._meta.app_label,
         "permission__content_type__model": Participant._meta.model_name,
     }
     own, groups = (
         rows.order_by().values_list("permission__codename", flat=True)
         for rows in (
-            UserObjectPermission.objects.filter(user=user, **on_this),
-            GroupObjectPermission.objects.filter(group__user=user, **on_this),
+            UserObjectPermission.objects.filter(user=user_pk, **on_this),
+            GroupObjectPermission.objects.filter(group__user=user_pk, **on_this),
         )
     )
-    return frozenset(own.union(groups))
+    return own.union(groups)
 
 
 def user_can_change(user, participant: Participant) -> bool:

@@ -3,6 +3,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 
+from .compiled import compiled_rows
 from .middleware import session_idle_seconds
 from .navigation import menu_for
 
@@ -52,23 +53,37 @@ def navigation(request):
 def _header(user) -> dict:
     """The user's unread notifications, open tasks (none for those
     outside the project team) and organisation's name ("" for none), in
-    one query."""
-    notifications = user.notifications.model.objects.filter(
+    one query whose SQL is compiled once a process
+    (:mod:`rattinsats.compiled`): the header is on every page, and
+    compiling its two correlated subqueries took longer than running
+    them."""
+    model, casework = user._meta.model, bool(user.is_casework)
+    rows = compiled_rows(
+        ("header", model._meta.label, casework),
+        lambda pk: _header_query(model, casework, pk),
+        user.pk,
+    )
+    unread, tasks, organisation = rows[0] if rows else (0, 0, "")
+    return {"unread": unread, "tasks": tasks, "organisation": organisation or ""}
+
+
+def _header_query(model, casework: bool, pk: int):
+    notifications = model.notifications.rel.related_model.objects.filter(
         user=OuterRef("pk"), read_at__isnull=True
     )
-    asked = {
-        "unread_count": _counted(notifications, "user"),
-        "organisation_name": F("organisation__name"),
-    }
-    if user.is_casework:
-        tasks = user.tasks.model.objects.filter(assignee=OuterRef("pk"), done_at__isnull=True)
-        asked["open_task_count"] = _counted(tasks, "assignee")
-    found = user._meta.model.objects.filter(pk=user.pk).values(**asked).first() or {}
-    return {
-        "unread": found.get("unread_count", 0),
-        "tasks": found.get("open_task_count", 0),
-        "organisation": found.get("organisation_name") or "",
-    }
+    tasks = model.tasks.rel.related_model.objects.filter(
+        assignee=OuterRef("pk"), done_at__isnull=True
+    )
+    return (
+        model.objects.filter(pk=pk)
+        .annotate(
+            unread_count=_counted(notifications, "user"),
+            open_task_count=_counted(tasks, "assignee") if casework else Value(0),
+            organisation_name=F("organisation__name"),
+        )
+        .order_by()
+        .values_list("unread_count", "open_task_count", "organisation_name")
+    )
 
 
 def _counted(queryset, owner: str) -> Coalesce:

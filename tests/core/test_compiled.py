@@ -1,0 +1,97 @@
+"""Queries whose SQL is compiled once a process (rattinsats.compiled): the
+same rows, converted alike, as the ORM gives, whatever the values; the
+SQL compiled once; and a query that does not use its values refused."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils import timezone
+
+from participants.models import Participant, Task
+from rattinsats import compiled
+from rattinsats.compiled import compiled_rows
+from rattinsats.context_processors import _header
+from rattinsats.models import Notification
+from tests.factories import ParticipantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh(monkeypatch):
+    # Each test compiles its own queries (the keys are reused below).
+    monkeypatch.setattr(compiled, "_compiled", {})
+
+
+def _named(responsible_pk: int, last_name: str, pks: list[int]):
+    return (
+        Participant.objects.filter(responsible=responsible_pk, last_name=last_name, pk__in=pks)
+        .order_by("pk")
+        .values_list("pk", "start_date", "sus_consent", "last_name")
+    )
+
+
+def test_rows_are_the_orms_for_any_values(owner, teammate):
+    mine = ParticipantFactory.create_batch(
+        3, responsible=owner, last_name="Andersson", start_date=datetime.date(2026, 2, 1)
+    )
+    theirs = ParticipantFactory(
+        responsible=teammate, last_name="Berg", start_date=datetime.date(2025, 5, 3)
+    )
+    every = [p.pk for p in [*mine, theirs]]
+    for responsible, name in ((owner, "Andersson"), (teammate, "Berg"), (owner, "Berg")):
+        rows = compiled_rows("named", _named, responsible.pk, name, every)
+        assert rows == list(_named(responsible.pk, name, every))
+    rows = compiled_rows("named", _named, owner.pk, "Andersson", every)
+    assert len(rows) == 3
+    # Dates and booleans come converted, on SQLite too.
+    assert rows[0][1] == datetime.date(2026, 2, 1)
+    assert isinstance(rows[0][2], bool)
+
+
+def test_the_sql_is_compiled_once(owner, monkeypatch):
+    calls = []
+    as_sql = SQLCompiler.as_sql
+
+    def counted(self, *args, **kwargs):
+        calls.append(self)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counted)
+    first = ParticipantFactory(responsible=owner, last_name="Ek")
+    second = ParticipantFactory(responsible=owner, last_name="Ek")
+    assert compiled_rows("named", _named, owner.pk, "Ek", [first.pk, first.pk])
+    compiled_once = len(calls)
+    assert compiled_once >= 1
+    assert [r[0] for r in compiled_rows("named", _named, owner.pk, "Ek", [second.pk, 0])] == [
+        second.pk
+    ]
+    assert len(calls) == compiled_once
+
+
+def test_a_query_that_leaves_out_a_value_is_refused(owner):
+    def ignoring(responsible_pk: int):
+        return Participant.objects.filter(responsible=owner.pk).values_list("pk")
+
+    with pytest.raises(ImproperlyConfigured):
+        compiled_rows("ignoring", ignoring, owner.pk)
+    with pytest.raises(ImproperlyConfigured):
+        compiled_rows("flag", lambda flag: Participant.objects.values_list("pk"), True)
+
+
+def test_the_header_counts_for_each_user(owner, teammate, steering):
+    Notification.objects.create(user=owner, message="Ett nytt samtycke.")
+    Notification.objects.create(user=owner, message="Läst.", read_at=timezone.now())
+    Task.objects.create(assignee=owner, kind=Task.Kind.OTHER)
+    Task.objects.create(assignee=owner, kind=Task.Kind.OTHER, done_at=timezone.now())
+    assert _header(owner)["unread"] == 1
+    assert _header(owner)["tasks"] == 1
+    assert _header(teammate)["unread"] == 0
+    assert _header(teammate)["tasks"] == 0
+    # Outside the project team there are no tasks to count.
+    assert _header(steering)["tasks"] == 0
+    assert _header(steering)["organisation"] == (
+        steering.organisation.name if steering.organisation else ""
+    )
