@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q
 
 from participants.models import Participant
+from rattinsats.compiled import compiled_objects
 
 from .models import Flag, Intervention, JournalNote
 
@@ -17,21 +18,13 @@ LATEST_NOTES = 3
 
 
 def notes_flags_interventions(participant: Participant, today: datetime.date) -> dict[str, Any]:
-    notes = list(
-        JournalNote.objects.filter(participant=participant)
-        .select_related("author")
-        .order_by("-happened_on", "-created_at", "-id")[:LATEST_NOTES]
-    )
-    flags = list(
-        Flag.objects.filter(participant=participant, status=Flag.Status.OPEN)
-        .select_related("organisation")
-        .order_by("created_at", "id")
-    )
-    interventions = list(
-        Intervention.objects.filter(participant=participant, start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .select_related("activity")
-        .order_by("start_date", "id")
+    """Each of the three queries compiled once a process
+    (:mod:`rattinsats.compiled`)."""
+    known = {"participant": participant}
+    notes = compiled_objects("overview-notes", _latest_notes, participant.pk, known=known)
+    flags = compiled_objects("overview-flags", _open_flags, participant.pk, known=known)
+    interventions = compiled_objects(
+        "overview-interventions", _current_interventions, participant.pk, today, known=known
     )
     return {
         "participant": participant,
@@ -39,3 +32,28 @@ def notes_flags_interventions(participant: Participant, today: datetime.date) ->
         "flags": flags,
         "interventions": interventions,
     }
+
+
+def _latest_notes(participant_pk: int):
+    return (
+        JournalNote.objects.filter(participant=participant_pk)
+        .select_related("author")
+        .order_by("-happened_on", "-created_at", "-id")[:LATEST_NOTES]
+    )
+
+
+def _open_flags(participant_pk: int):
+    return (
+        Flag.objects.filter(participant=participant_pk, status=Flag.Status.OPEN)
+        .select_related("organisation")
+        .order_by("created_at", "id")
+    )
+
+
+def _current_interventions(participant_pk: int, today: datetime.date):
+    return (
+        Intervention.objects.filter(participant=participant_pk, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("activity")
+        .order_by("start_date", "id")
+    )

@@ -8,6 +8,7 @@ from typing import Any
 
 from participants.models import Participant
 from participants.periods import add_months
+from rattinsats.compiled import compiled_objects
 
 from .models import Closure
 from .services import FOLLOW_UP_AFTER_MONTHS
@@ -18,11 +19,10 @@ def next_follow_up(participant: Participant, today: datetime.date) -> dict[str, 
     a closure for other reasons."""
     if participant.is_active:
         return None
-    closure = (
-        Closure.objects.filter(participant=participant, reopened_at__isnull=True)
-        .select_related("follow_up", "follow_up_task")
-        .first()
+    found = compiled_objects(
+        "overview-closure", _closure_query, participant.pk, known={"participant": participant}
     )
+    closure = found[0] if found else None
     if closure is None or not closure.leads_to_follow_up:
         return None
     follow_up = getattr(closure, "follow_up", None)
@@ -38,3 +38,12 @@ def next_follow_up(participant: Participant, today: datetime.date) -> dict[str, 
         "due": due,
         "overdue": follow_up is None and due < today,
     }
+
+
+def _closure_query(participant_pk: int):
+    # The closure in force (compiled once a process: rattinsats.compiled).
+    return (
+        Closure.objects.filter(participant=participant_pk, reopened_at__isnull=True)
+        .select_related("follow_up", "follow_up_task")
+        .order_by(*(Closure._meta.ordering or ["pk"]))[:1]
+    )

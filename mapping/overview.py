@@ -8,12 +8,15 @@ from typing import Any
 
 from participants.models import Participant
 from participants.periods import period_bounds, period_label, period_of
+from rattinsats.compiled import compiled_objects
 
 from .models import GoalDocument, StepwiseMove
 
 
 def goals_and_period(participant: Participant, today: datetime.date) -> dict[str, Any]:
-    document = GoalDocument.objects.filter(participant=participant).first()
+    known = {"participant": participant}
+    found = compiled_objects("overview-goals", _goal_document, participant.pk, known=known)
+    document = found[0] if found else None
     sub_goals = []
     if document is not None:
         for k in (1, 2, 3):
@@ -31,11 +34,8 @@ def goals_and_period(participant: Participant, today: datetime.date) -> dict[str
     period_end = None
     if period is not None:
         period_end = period_bounds(participant.start_date, period)[1]
-        move = (
-            StepwiseMove.objects.filter(participant=participant, period=period)
-            .select_related("category")
-            .first()
-        )
+        moves = compiled_objects("overview-move", _move, participant.pk, period, known=known)
+        move = moves[0] if moves else None
     return {
         "participant": participant,
         "goal": document.goal if document is not None else "",
@@ -45,3 +45,17 @@ def goals_and_period(participant: Participant, today: datetime.date) -> dict[str
         "period_end": period_end,
         "move": move,
     }
+
+
+# Both compiled once a process (rattinsats.compiled), in the order that
+# ``first()`` reads.
+def _goal_document(participant_pk: int):
+    return GoalDocument.objects.filter(participant=participant_pk).order_by("pk")[:1]
+
+
+def _move(participant_pk: int, period: int):
+    return (
+        StepwiseMove.objects.filter(participant=participant_pk, period=period)
+        .select_related("category")
+        .order_by(*(StepwiseMove._meta.ordering or ["pk"]))[:1]
+    )

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .models import Consent, Participant
+from rattinsats.compiled import compiled_objects
+
+from .models import Consent, Participant, Task
 
 SectionReader = Callable[[Participant, datetime.date], dict[str, Any] | None]
 
@@ -61,10 +63,8 @@ def consent_and_tasks(
         if consent is not None
         else None
     )
-    tasks = list(
-        participant.tasks.filter(done_at__isnull=True)
-        .select_related("assignee")
-        .order_by("due_on", "created_at", "id")
+    tasks = compiled_objects(
+        "overview-tasks", _open_tasks, participant.pk, known={"participant": participant}
     )
     return {
         "participant": participant,
@@ -74,3 +74,11 @@ def consent_and_tasks(
         "tasks": tasks,
         "today": today,
     }
+
+
+def _open_tasks(participant_pk: int):
+    return (
+        Task.objects.filter(participant=participant_pk, done_at__isnull=True)
+        .select_related("assignee")
+        .order_by("due_on", "created_at", "id")
+    )

@@ -15,7 +15,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
 from rattinsats.audit import Action, audit_log
-from rattinsats.compiled import compiled_rows
+from rattinsats.compiled import compiled_objects, compiled_rows
 from rattinsats.personnummer import InvalidPersonnummer, parse
 
 from .models import Consent, ConsentText, Participant, Task
@@ -165,11 +165,8 @@ def participant_get_for_user(user, pk, *, action: str | None = Action.VIEW) -> P
     if user.is_authenticated and user.is_casework and isinstance(pk, int):
         codenames = _codenames(user, pk)
         if _VIEW_CODENAME in codenames:
-            participant = (
-                Participant.objects.filter(pk=pk)
-                .select_related("responsible", "referring_organisation")
-                .first()
-            )
+            found = compiled_objects("participant-page", _participant_query, pk)
+            participant = found[0] if found else None
     if participant is None:
         audit_log(
             actor=user,
@@ -183,6 +180,10 @@ def participant_get_for_user(user, pk, *, action: str | None = Action.VIEW) -> P
     if action:
         audit_log(actor=user, action=action, obj=participant)
     return participant
+
+
+def _participant_query(pk: int) -> QuerySet[Participant]:
+    return Participant.objects.filter(pk=pk).select_related("responsible", "referring_organisation")
 
 
 def _codenames(user, pk: int) -> frozenset[str]:
@@ -309,10 +310,19 @@ def participant_search(qs: QuerySet[Participant], term: str) -> QuerySet[Partici
 
 
 def consents_for(participant: Participant) -> list[Consent]:
-    return list(
-        participant.consents.select_related(
-            "recorded_by", "withdrawn_by", "text_version"
-        ).prefetch_related("organisations")
+    """The participant's consents, with who recorded and withdrew them,
+    their text's version and organisations (every tab shows the one in
+    force: compiled once, :mod:`rattinsats.compiled`)."""
+    return compiled_objects(
+        "participant-consents", _consents_query, participant.pk, known={"participant": participant}
+    )
+
+
+def _consents_query(participant_pk: int) -> QuerySet[Consent]:
+    return (
+        Consent.objects.filter(participant=participant_pk)
+        .select_related("recorded_by", "withdrawn_by", "text_version")
+        .prefetch_related("organisations")
     )
 
 

@@ -1,6 +1,7 @@
 """Queries whose SQL is compiled once a process (rattinsats.compiled): the
-same rows, converted alike, as the ORM gives, whatever the values; the
-SQL compiled once; and a query that does not use its values refused."""
+same rows, converted alike, and the same instances with their relations as
+the ORM gives, whatever the values (dates too); the SQL compiled once; and
+what cannot be compiled once refused."""
 
 import datetime
 
@@ -9,12 +10,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
-from participants.models import Participant, Task
+from casework.models import Intervention
+from casework.overview import notes_flags_interventions
+from participants.models import Consent, Participant, Task
+from participants.selectors import consents_for
 from rattinsats import compiled
-from rattinsats.compiled import compiled_rows
+from rattinsats.compiled import compiled_objects, compiled_rows
 from rattinsats.context_processors import _header
 from rattinsats.models import Notification
-from tests.factories import ParticipantFactory
+from tests.factories import ConsentFactory, ParticipantFactory, activity
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +99,72 @@ def test_the_header_counts_for_each_user(owner, teammate, steering):
     assert _header(steering)["organisation"] == (
         steering.organisation.name if steering.organisation else ""
     )
+
+
+def test_instances_are_the_orms_with_their_relations(owner, participant, django_assert_num_queries):
+    ConsentFactory(participant=participant)
+    ConsentFactory(participant=participant, withdrawn_by=owner, withdrawn_at=timezone.now())
+    ConsentFactory(participant=ParticipantFactory(responsible=owner))
+    expected = list(
+        Consent.objects.filter(participant=participant)
+        .select_related("recorded_by", "withdrawn_by", "text_version")
+        .prefetch_related("organisations")
+        .order_by("pk")
+    )
+    consents_for(participant)  # compiled
+    with django_assert_num_queries(2):  # the consents, then their organisations
+        found = sorted(consents_for(participant), key=lambda c: c.pk)
+    with django_assert_num_queries(0):
+        assert [c.pk for c in found] == [c.pk for c in expected]
+        for mine, theirs in zip(found, expected, strict=True):
+            assert {f.attname: getattr(mine, f.attname) for f in Consent._meta.concrete_fields} == {
+                f.attname: getattr(theirs, f.attname) for f in Consent._meta.concrete_fields
+            }
+            assert mine.recorded_by == theirs.recorded_by
+            assert mine.withdrawn_by == theirs.withdrawn_by
+            assert mine.participant is participant  # known, not read again
+            assert {o.name for o in mine.organisations.all()} == {
+                o.name for o in theirs.organisations.all()
+            }
+            assert not mine._state.adding and mine._state.db == "default"
+
+
+def test_a_date_is_a_value_like_any_other(owner, participant):
+    started = datetime.date(2026, 3, 2)
+    ended = datetime.date(2026, 5, 29)
+    Intervention.objects.create(
+        participant=participant,
+        activity=activity(),
+        start_date=started,
+        end_date=ended,
+        created_by=owner,
+    )
+    Intervention.objects.create(
+        participant=participant, activity=activity(), start_date=ended, created_by=owner
+    )
+    for day, expected in (
+        (datetime.date(2026, 3, 1), 0),
+        (started, 1),
+        (ended, 2),
+        (datetime.date(2026, 6, 1), 1),
+    ):
+        found = notes_flags_interventions(participant, day)["interventions"]
+        assert len(found) == expected, day
+        assert all(i.activity.name == "Arbetsprövning" for i in found)
+
+
+def test_queries_that_cannot_be_compiled_once_are_refused(participant):
+    with pytest.raises(ImproperlyConfigured):  # a related manager keeps its instance
+        compiled_objects("related", lambda pk: participant.consents.filter(pk=pk), 1)
+    with pytest.raises(ImproperlyConfigured):  # the SQL depends on the value
+        compiled_objects(
+            "shape",
+            lambda pk: (
+                Participant.objects.filter(pk=pk) if pk < 1000 else Participant.objects.all()
+            ),
+            participant.pk,
+        )
+    with pytest.raises(ImproperlyConfigured):  # a values query is no instances
+        compiled_objects(
+            "values", lambda pk: Participant.objects.filter(pk=pk).values_list("pk"), 1
+        )
