@@ -315,9 +315,15 @@ def overview_responsibles() -> QuerySet[User]:
 def overview_responsible_names() -> list[tuple[int, str, bool]]:
     """(id, name as ``str(user)`` gives it, active) of
     :func:`overview_responsibles`, without making a user of each row."""
+    rows = compiled_rows("overview-responsibles", _responsible_rows)
     return [
-        (pk, user_name(first, last, username), active)
-        for pk, first, last, username, active in overview_responsibles().values_list(
-            "pk", "first_name", "last_name", "username", "is_active"
-        )
+        (pk, user_name(first, last, username), active) for pk, first, last, username, active in rows
     ]
+
+
+def _responsible_rows() -> QuerySet:
+    # Compiled once a process (rattinsats.compiled): the overview's filter
+    # shows the list on every page.
+    return overview_responsibles().values_list(
+        "pk", "first_name", "last_name", "username", "is_active"
+    )
