@@ -189,7 +189,7 @@ def _found(where: dict[Any, _Slot], param: Any) -> _Slot | None:
 
 def _run(
     key: Hashable, build: Callable[..., QuerySet], args: Sequence[Any], using: str, objects: bool
-) -> tuple[_Compiled, list[list]]:
+) -> tuple[_Compiled, list]:
     connection = connections[using]
     cache_key = (key, objects, using, connection.vendor)
     compiled = _compiled.get(cache_key)
@@ -206,7 +206,10 @@ def _run(
         params.append(connection.ops.adapt_datefield_value(value) if slot.adapt else value)
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)
-        rows = [list(row) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    if not compiled.converters:
+        return compiled, rows
+    rows = [list(row) for row in rows]
     for row in rows:
         for position, (functions, expression) in compiled.converters:
             value = row[position]
@@ -226,7 +229,7 @@ def compiled_rows(
     tuples in its columns' order. The first call for ``key`` on a database
     compiles ``build`` called with stand-ins."""
     _, rows = _run(key, build, args, using, objects=False)
-    return [tuple(row) for row in rows]
+    return [row if type(row) is tuple else tuple(row) for row in rows]
 
 
 def compiled_objects(

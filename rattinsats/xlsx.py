@@ -18,6 +18,7 @@ Swedish) in one place, :func:`refusal`.
 
 from __future__ import annotations
 
+import datetime
 import re
 import zipfile
 import zlib
@@ -157,12 +158,20 @@ def _checked_values_to_row(self, values, row_idx):
     without openpyxl's second look at every string. Every other value goes
     through openpyxl as before."""
     cell = WriteOnlyCell(self)
+    date_style = _date_style(self)
     for col_idx, value in enumerate(values, 1):
         if value is None:
             continue
         if type(value) is str and len(value) <= _CELL_TEXT_LIMIT:
             cell._value = value
             cell.data_type = "s"
+        elif type(value) is datetime.date:
+            # As openpyxl binds a date (a date cell with its date format),
+            # the format's style made once a sheet rather than looked up
+            # for every cell.
+            cell._value = value
+            cell.data_type = "d"
+            cell._style = date_style
         elif isinstance(value, Cell):
             cell = value
         else:
@@ -172,6 +181,16 @@ def _checked_values_to_row(self, values, row_idx):
         yield cell
         if cell.has_style:
             cell = WriteOnlyCell(self)
+
+
+def _date_style(ws):
+    """The style openpyxl gives a date cell of ``ws`` (its date format),
+    made once a sheet."""
+    style = ws.__dict__.get("_rattinsats_date_style")
+    if style is None:
+        proto = WriteOnlyCell(ws, value=datetime.date(2000, 1, 1))
+        style = ws.__dict__["_rattinsats_date_style"] = proto._style
+    return style
 
 
 def write_checked_rows(ws) -> None:

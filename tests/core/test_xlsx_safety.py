@@ -247,13 +247,18 @@ def test_checked_rows_are_written_as_openpyxl_writes_them():
         out = io.BytesIO()
         wb.save(out)
         sheet = load_workbook(io.BytesIO(out.getvalue())).active
-        return [[c.value for c in r] for r in sheet.iter_rows()], [
-            [c.data_type for c in r] for r in sheet.iter_rows()
-        ]
+        return (
+            [[c.value for c in r] for r in sheet.iter_rows()],
+            [[c.data_type for c in r] for r in sheet.iter_rows()],
+            [[c.number_format for c in r] for r in sheet.iter_rows()],
+        )
 
-    values, types = written(True)
-    plain_values, _plain_types = written(False)
+    values, types, formats = written(True)
+    plain_values, _plain_types, plain_formats = written(False)
     assert values[0] == plain_values[0]
+    # A date is a date cell in openpyxl's date format, as openpyxl binds it.
+    assert values[1][2] == plain_values[1][2] and formats == plain_formats
+    assert formats[1][2] == "yyyy-mm-dd" and types[1][2] == "d"
     assert values[0][: len(RISKY)] == RISKY and "f" not in types[0]
     assert values[0][len(RISKY) + 1] == "kontrolltecken"
     assert values[0][len(RISKY) + 2 : len(RISKY) + 4] == [None, None]  # left out
