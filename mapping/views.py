@@ -308,7 +308,18 @@ def _row_id(value) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 12 else None
 
 
-def _overview_row(row) -> str:
+def _goals_link() -> tuple[str, str]:
+    """The goal document's URL around a participant's id: reversed once a
+    page rather than once a row (some 70 µs each, fifty times a page)."""
+    before, after = reverse("mapping:goals", args=[_ID_STANDIN]).split(str(_ID_STANDIN))
+    return before, after
+
+
+# An id no participant has, whose digits appear nowhere else in the URL.
+_ID_STANDIN = 987654321
+
+
+def _overview_row(row, link: tuple[str, str]) -> str:
     """One participant's row of the overview as HTML: the masked
     personnummer, the name as a link to the goal document, then the
     workbook's columns. Written here rather than through the template
@@ -316,11 +327,11 @@ def _overview_row(row) -> str:
     against one or two (the standard library's escaping, which Django's
     ``escape`` wraps). Dates as YYYY-MM-DD, empty values as empty cells."""
     values = row_values(row)
-    link = reverse("mapping:goals", args=[row.pk])
+    href = f"{link[0]}{int(row.pk)}{link[1]}"
     cells = "".join([f"<td>{_cell_text(v)}</td>" for v in values[2:]])
     return (
         f"<tr><td>{html.escape(row.personnummer_masked)}</td>"
-        f'<th scope="row"><a href="{link}">{html.escape(values[1])}</a></th>{cells}</tr>'
+        f'<th scope="row"><a href="{href}">{html.escape(values[1])}</a></th>{cells}</tr>'
     )
 
 
@@ -348,7 +359,8 @@ def overview(request):
         letter=letter,
         size=PAGE_SIZE,
     )
-    rows = [_overview_row(row) for row in selectors.goal_rows(page.pks)]
+    link = _goals_link()
+    rows = [_overview_row(row, link) for row in selectors.goal_rows(page.pks)]
     table = mark_safe("\n".join(rows))  # noqa: S308 - every value escaped by _overview_row
     query = request.GET.copy()
     for key in PAGE_KEYS:
