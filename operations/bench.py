@@ -623,10 +623,17 @@ def measure(
     )
 
     log("Instrumentpanelen …")
-    dashboard_s, _ = _timed(lambda: _get(client, reverse("reports:dashboard")), 5)
+    # Against the computation alone (the contract's figures), as the target
+    # asks: the two alternated, median of five each, so that the machine's
+    # changing speed weighs on both sides alike.
+    dashboard = reverse("reports:dashboard")
+    dashboard_times, results_times = [], []
+    for _ in range(5):
+        dashboard_times.append(_timed(lambda: _get(client, dashboard), 1)[0])
+        results_times.append(_timed(lambda: compute_results(filters, today=today), 1)[0])
+    dashboard_s = statistics.median(dashboard_times)
     out["dashboard_ms"] = round(dashboard_s * 1000, 1)
-    # Against the computation alone (the contract's figures), as the target asks.
-    out["dashboard_ratio_vs_results"] = round(dashboard_s / results_s, 2)
+    out["dashboard_ratio_vs_results"] = round(dashboard_s / statistics.median(results_times), 2)
 
     log("Export av måldokumentet …")
     rows_qs = goal_overview(world.reader)

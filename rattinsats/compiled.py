@@ -190,6 +190,9 @@ def _found(where: dict[Any, _Slot], param: Any) -> _Slot | None:
 def _run(
     key: Hashable, build: Callable[..., QuerySet], args: Sequence[Any], using: str, objects: bool
 ) -> tuple[_Compiled, list]:
+    if any(arg is None for arg in args):
+        # SQL's "= NULL" is never true where the ORM would write "IS NULL".
+        raise ValueError("A compiled query takes no None: name it in the key")
     connection = connections[using]
     cache_key = (key, objects, using, connection.vendor)
     compiled = _compiled.get(cache_key)

@@ -1,4 +1,5 @@
 import datetime
+import functools
 import html
 from typing import Any
 
@@ -89,24 +90,36 @@ class LongSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         # Not through get_context(): its option dictionaries cost as much
-        # as the templates did. The first option with the value is chosen,
-        # as Django's Select chooses it.
+        # as the templates did. The options' markup is made once for a
+        # list of choices (_options_html); the first option with the
+        # value is chosen, as Django's Select chooses it.
         chosen = (self.format_value(value) or [""])[0]
-        parts, selected = [], False
-        for option_value, label in self.choices:
-            text = "" if option_value is None else str(option_value)
-            mark = ""
-            if not selected and text == chosen:
-                mark, selected = " selected", True
-            parts.append(
-                f'\n  <option value="{html.escape(text)}"{mark}>{html.escape(str(label))}</option>'
-            )
+        choices = tuple(
+            ("" if option_value is None else str(option_value), str(label))
+            for option_value, label in self.choices
+        )
+        options = _options_html(choices)
+        mark = f'<option value="{html.escape(chosen)}"'
+        at = options.find(mark + ">")
+        if at >= 0:
+            at += len(mark)
+            options = f"{options[:at]} selected{options[at:]}"
         return format_html(
             '<select name="{}"{}>{}\n</select>',
             name,
             flatatt(self.build_attrs(self.attrs, attrs)),
-            mark_safe("".join(parts)),  # noqa: S308 - every value and label escaped above
+            mark_safe(options),  # noqa: S308 - every value and label escaped
         )
+
+
+@functools.lru_cache(maxsize=32)
+def _options_html(choices: tuple[tuple[str, str], ...]) -> str:
+    """The ``<option>`` elements of ``choices`` (value and label as text),
+    none selected, every value and label escaped."""
+    return "".join(
+        f'\n  <option value="{html.escape(value)}">{html.escape(label)}</option>'
+        for value, label in choices
+    )
 
 
 class DateInput(forms.DateInput):

@@ -164,6 +164,8 @@ def test_queries_that_cannot_be_compiled_once_are_refused(participant):
             ),
             participant.pk,
         )
+    with pytest.raises(ValueError):  # "= NULL" is never true
+        compiled_objects("participant", lambda pk: Participant.objects.filter(pk=pk), None)
     with pytest.raises(ImproperlyConfigured):  # a values query is no instances
         compiled_objects(
             "values", lambda pk: Participant.objects.filter(pk=pk).values_list("pk"), 1
