@@ -131,7 +131,10 @@ def _visible_facts(user_pk: int, permission_id: int) -> QuerySet:
         get_user_model()
         .objects.filter(pk=user_pk)
         .annotate(
-            beyond=Subquery(own.order_by().values("pk")[FEW_VISIBLE : FEW_VISIBLE + 1]),
+            # The object's key, not the row's: it is in the (user,
+            # permission, object) index, so the rows are counted along the
+            # index alone (PostgreSQL otherwise visited all the user's rows).
+            beyond=Subquery(own.order_by().values("object_pk")[FEW_VISIBLE : FEW_VISIBLE + 1]),
             groups_may_view=Exists(groups),
         )
         .values_list("beyond", "groups_may_view")
