@@ -8,7 +8,7 @@ from typing import Any
 
 from participants.models import Participant
 from participants.periods import add_months
-from rattinsats.compiled import compiled_objects
+from rattinsats.compiled import compiled_first
 
 from .models import Closure
 from .services import FOLLOW_UP_AFTER_MONTHS
@@ -19,10 +19,9 @@ def next_follow_up(participant: Participant, today: datetime.date) -> dict[str, 
     a closure for other reasons."""
     if participant.is_active:
         return None
-    found = compiled_objects(
+    closure = compiled_first(
         "overview-closure", _closure_query, participant.pk, known={"participant": participant}
     )
-    closure = found[0] if found else None
     if closure is None or not closure.leads_to_follow_up:
         return None
     follow_up = getattr(closure, "follow_up", None)
@@ -42,8 +41,6 @@ def next_follow_up(participant: Participant, today: datetime.date) -> dict[str, 
 
 def _closure_query(participant_pk: int):
     # The closure in force (compiled once a process: rattinsats.compiled).
-    return (
-        Closure.objects.filter(participant=participant_pk, reopened_at__isnull=True)
-        .select_related("follow_up", "follow_up_task")
-        .order_by(*(Closure._meta.ordering or ["pk"]))[:1]
-    )
+    return Closure.objects.filter(
+        participant=participant_pk, reopened_at__isnull=True
+    ).select_related("follow_up", "follow_up_task")

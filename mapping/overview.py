@@ -8,15 +8,14 @@ from typing import Any
 
 from participants.models import Participant
 from participants.periods import period_bounds, period_label, period_of
-from rattinsats.compiled import compiled_objects
+from rattinsats.compiled import compiled_first
 
 from .models import GoalDocument, StepwiseMove
 
 
 def goals_and_period(participant: Participant, today: datetime.date) -> dict[str, Any]:
     known = {"participant": participant}
-    found = compiled_objects("overview-goals", _goal_document, participant.pk, known=known)
-    document = found[0] if found else None
+    document = compiled_first("overview-goals", _goal_document, participant.pk, known=known)
     sub_goals = []
     if document is not None:
         for k in (1, 2, 3):
@@ -34,8 +33,7 @@ def goals_and_period(participant: Participant, today: datetime.date) -> dict[str
     period_end = None
     if period is not None:
         period_end = period_bounds(participant.start_date, period)[1]
-        moves = compiled_objects("overview-move", _move, participant.pk, period, known=known)
-        move = moves[0] if moves else None
+        move = compiled_first("overview-move", _move, participant.pk, period, known=known)
     return {
         "participant": participant,
         "goal": document.goal if document is not None else "",
@@ -47,15 +45,12 @@ def goals_and_period(participant: Participant, today: datetime.date) -> dict[str
     }
 
 
-# Both compiled once a process (rattinsats.compiled), in the order that
-# ``first()`` reads.
+# Both compiled once a process (rattinsats.compiled).
 def _goal_document(participant_pk: int):
-    return GoalDocument.objects.filter(participant=participant_pk).order_by("pk")[:1]
+    return GoalDocument.objects.filter(participant=participant_pk)
 
 
 def _move(participant_pk: int, period: int):
-    return (
-        StepwiseMove.objects.filter(participant=participant_pk, period=period)
-        .select_related("category")
-        .order_by(*(StepwiseMove._meta.ordering or ["pk"]))[:1]
+    return StepwiseMove.objects.filter(participant=participant_pk, period=period).select_related(
+        "category"
     )

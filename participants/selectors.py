@@ -16,7 +16,7 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
 from rattinsats.audit import Action, audit_log
-from rattinsats.compiled import compiled_objects, compiled_rows
+from rattinsats.compiled import compiled_first, compiled_objects, compiled_rows
 from rattinsats.personnummer import InvalidPersonnummer, parse
 
 from .models import Consent, ConsentText, Participant, Task
@@ -187,8 +187,7 @@ def participant_get_for_user(user, pk, *, action: str | None = Action.VIEW) -> P
     if user.is_authenticated and user.is_casework and isinstance(pk, int):
         codenames = _codenames(user, pk)
         if _VIEW_CODENAME in codenames:
-            found = compiled_objects("participant-page", _participant_query, pk)
-            participant = found[0] if found else None
+            participant = compiled_first("participant-page", _participant_query, pk)
     if participant is None:
         audit_log(
             actor=user,

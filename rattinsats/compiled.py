@@ -20,7 +20,7 @@ same SQL whatever the values passed (a list keeps its length; pad it).
 from __future__ import annotations
 
 import datetime
-import threading
+import functools
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -78,8 +78,9 @@ class _Objects:
     prefetch: tuple
 
 
+# One entry a query, set whole: two threads compiling the same query at
+# once only compile it twice.
 _compiled: dict[tuple, _Compiled] = {}
-_lock = threading.Lock()
 
 
 def _standin(build: int, index: int, value: Any, element: int | None = None) -> Value:
@@ -198,8 +199,7 @@ def _run(
     compiled = _compiled.get(cache_key)
     if compiled is None:
         compiled = _compile(build, args, using, objects=objects)
-        with _lock:
-            _compiled[cache_key] = compiled
+        _compiled[cache_key] = compiled
     params = []
     for slot in compiled.slots:
         if slot.index is None:
@@ -262,3 +262,25 @@ def compiled_objects(
     if made.prefetch and instances:
         prefetch_related_objects(instances, *made.prefetch)
     return instances
+
+
+def compiled_first(
+    key: Hashable,
+    build: Callable[..., QuerySet],
+    *args: Value | Sequence[int],
+    known: Mapping[str, Model] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> Any:
+    """The instance that ``build(*args).first()`` gives, or None: the first
+    in the queryset's order, or in the key's when it has none, made as
+    :func:`compiled_objects` makes them."""
+    found = compiled_objects(
+        ("first", key), functools.partial(_first, build), *args, known=known, using=using
+    )
+    return found[0] if found else None
+
+
+def _first(build: Callable[..., QuerySet], *args: Any) -> QuerySet:
+    # QuerySet.first()'s rule.
+    queryset = build(*args)
+    return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]

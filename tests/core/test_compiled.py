@@ -15,7 +15,7 @@ from casework.overview import notes_flags_interventions
 from participants.models import Consent, Participant, Task
 from participants.selectors import consents_for
 from rattinsats import compiled
-from rattinsats.compiled import compiled_objects, compiled_rows
+from rattinsats.compiled import compiled_first, compiled_objects, compiled_rows
 from rattinsats.context_processors import _header
 from rattinsats.models import Notification
 from tests.factories import ConsentFactory, ParticipantFactory, activity
@@ -127,6 +127,30 @@ def test_instances_are_the_orms_with_their_relations(owner, participant, django_
                 o.name for o in theirs.organisations.all()
             }
             assert not mine._state.adding and mine._state.db == "default"
+
+
+def _of(responsible_pk: int):
+    return Participant.objects.filter(responsible=responsible_pk)
+
+
+def _by_name(responsible_pk: int):
+    return _of(responsible_pk).order_by("-last_name")
+
+
+def _unordered(responsible_pk: int):
+    return _of(responsible_pk).order_by()
+
+
+def test_the_first_is_firsts(owner, teammate):
+    ParticipantFactory(responsible=owner, last_name="Berg")
+    ParticipantFactory(responsible=owner, last_name="Ek")
+    ParticipantFactory(responsible=owner, last_name="Alm")
+    for build in (_of, _by_name, _unordered):
+        assert compiled_first(build.__name__, build, owner.pk) == build(owner.pk).first()
+        assert compiled_first(build.__name__, build, teammate.pk) is None
+    assert compiled_first("_of", _of, owner.pk).last_name == "Alm"  # the model's order
+    assert compiled_first("_by_name", _by_name, owner.pk).last_name == "Ek"
+    assert compiled_first("_unordered", _unordered, owner.pk).last_name == "Berg"  # the key's
 
 
 def test_a_date_is_a_value_like_any_other(owner, participant):
