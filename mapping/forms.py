@@ -1,6 +1,8 @@
+import functools
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from participants.forms import DateInput
@@ -169,13 +171,25 @@ class OverviewFilterForm(forms.Form):
         """``responsibles``: (id, name, active) of each staff member to
         choose from; one who has left is marked so."""
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["responsible"]).choices = ChoiceList(
-            [("", _("Alla"))]
-            + [
-                (pk, name if active else _("%(name)s (har slutat)") % {"name": name})
-                for pk, name, active in responsibles
-            ]
+        cast(forms.ChoiceField, self.fields["responsible"]).choices = _responsible_choices(
+            tuple(responsibles), get_language()
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _responsible_choices(
+    responsibles: tuple[tuple[int, str, bool], ...], language: str | None
+) -> ChoiceList:
+    # One list of choices for each list of staff (kept by the selector until
+    # a user changes) and language: the same list, whose options'
+    # markup LongSelect has made, on every page.
+    return ChoiceList(
+        [("", str(_("Alla")))]
+        + [
+            (pk, name if active else _("%(name)s (har slutat)") % {"name": name})
+            for pk, name, active in responsibles
+        ]
+    )
 
 
 def overview_filters(data) -> tuple[OverviewFilterForm, int | None, str]:

@@ -17,6 +17,7 @@ from participants.selectors import (
 )
 from rattinsats.compiled import compiled_rows
 from rattinsats.models import CASEWORK_ROLES, User, user_name
+from rattinsats.user_lists import kept_while_users_unchanged
 
 from .models import (
     GoalDocument,
@@ -312,13 +313,20 @@ def overview_responsibles() -> QuerySet[User]:
     )
 
 
-def overview_responsible_names() -> list[tuple[int, str, bool]]:
+def overview_responsible_names() -> tuple[tuple[int, str, bool], ...]:
     """(id, name as ``str(user)`` gives it, active) of
-    :func:`overview_responsibles`, without making a user of each row."""
+    :func:`overview_responsibles`, without making a user of each row. Kept
+    by each process until a user changes (rattinsats.user_lists): the
+    overview shows the list on every page, and a page then reads one
+    cache row instead of one row for each staff member."""
+    return kept_while_users_unchanged("overview-responsibles", _responsible_names)
+
+
+def _responsible_names() -> tuple[tuple[int, str, bool], ...]:
     rows = compiled_rows("overview-responsibles", _responsible_rows)
-    return [
+    return tuple(
         (pk, user_name(first, last, username), active) for pk, first, last, username, active in rows
-    ]
+    )
 
 
 def _responsible_rows() -> QuerySet:

@@ -79,6 +79,19 @@ class ChoiceList(BaseChoiceIterator):
     def __len__(self) -> int:
         return len(self.choices)
 
+    @functools.cached_property
+    def texts(self) -> tuple[tuple[str, str], ...]:
+        """The choices as (value, label) text, as :class:`LongSelect` shows
+        them: made once for a list kept between requests."""
+        return _texts(self.choices)
+
+
+def _texts(choices) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        ("" if option_value is None else str(option_value), str(label))
+        for option_value, label in choices
+    )
+
 
 class LongSelect(forms.Select):
     """Django's ``<select>`` for a long list of choices (every staff
@@ -94,11 +107,10 @@ class LongSelect(forms.Select):
         # list of choices (_options_html); the first option with the
         # value is chosen, as Django's Select chooses it.
         chosen = (self.format_value(value) or [""])[0]
-        choices = tuple(
-            ("" if option_value is None else str(option_value), str(label))
-            for option_value, label in self.choices
+        choices = self.choices
+        options = _options_html(
+            choices.texts if isinstance(choices, ChoiceList) else _texts(choices)
         )
-        options = _options_html(choices)
         mark = f'<option value="{html.escape(chosen)}"'
         at = options.find(mark + ">")
         if at >= 0:
