@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -12,6 +13,7 @@ from django.db.models import QuerySet
 from participants.models import Participant, PersonDisplayMixin
 from participants.selectors import (
     latest_consent_end,
+    participants_may_view,
     participants_visible_for_pages,
     participants_visible_to,
 )
@@ -247,6 +249,87 @@ def _beyond(qs: QuerySet[Participant], sign: str, key: tuple) -> QuerySet[Partic
     return qs.extra(where=[f"{_ROW_KEY} {sign} (%s, %s, %s)"], params=list(key))  # noqa: S610 - fixed SQL, values as parameters
 
 
+# The page's queries, each from rows (those the user may see, filtered or
+# not) and values: values_list querysets, so that they can be compiled once
+# a process (_PageRows).
+def _key_of(rows, anchor: int, *, size: int) -> QuerySet:
+    return rows.filter(pk=anchor).values_list(*OVERVIEW_ORDER)[:1]
+
+
+def _first_rows(rows, *, size: int) -> QuerySet:
+    return rows.order_by(*OVERVIEW_ORDER).values_list(*OVERVIEW_ORDER)[: size + 1]
+
+
+def _rows_from_letter(rows, letter: str, *, size: int) -> QuerySet:
+    return _first_rows(rows.filter(last_name__gte=letter), size=size)
+
+
+def _rows_after(rows, *key, size: int) -> QuerySet:
+    return _first_rows(_beyond(rows, ">", key), size=size)
+
+
+def _rows_before(rows, *key, size: int) -> QuerySet:
+    backwards = [f"-{name}" for name in OVERVIEW_ORDER]
+    return _beyond(rows, "<", key).order_by(*backwards).values_list(*OVERVIEW_ORDER)[: size + 1]
+
+
+def _any_after(rows, *key, size: int) -> QuerySet:
+    return _beyond(rows, ">", key).order_by().values_list("pk")[:1]
+
+
+def _any_before(rows, *key, size: int) -> QuerySet:
+    return _beyond(rows, "<", key).order_by().values_list("pk")[:1]
+
+
+class _PageRows:
+    """The page's queries for ``user`` and the filter. When the user sees
+    many participants (each row checked along the index), compiled once a
+    process (rattinsats.compiled): their SQL is then the same for every
+    such user, and building it through the ORM cost more than running it.
+    When few, through the ORM (guardian's query of the user's objects)."""
+
+    def __init__(self, user, responsible_id: int | None, status: str, size: int):
+        self.visible = participants_visible_for_pages(user)
+        self.few, self.many = self.visible.few, self.visible.many
+        self.responsible_id, self.status, self.size = responsible_id, status, size
+
+    @functools.cached_property
+    def rows(self) -> QuerySet[Participant]:
+        return _filtered(self.visible.rows, self.responsible_id, self.status)
+
+    def read(self, query, *values, filtered: bool = True) -> list[tuple]:
+        """The rows of ``query`` on the rows the filter keeps (or on all
+        that the user may see: not ``filtered``), with ``values``."""
+        if self.many is None:
+            rows = self.rows if filtered else self.visible.rows
+            return list(query(rows, *values, size=self.size))
+        user_pk, permission_id, groups = self.many
+        filters: list[int | str] = []
+        if filtered and self.responsible_id is not None:
+            filters.append(self.responsible_id)
+        if filtered and self.status:
+            filters.append(self.status)
+        chosen = (filtered and self.responsible_id is not None, filtered and bool(self.status))
+        return compiled_rows(
+            ("overview-page", query.__name__, self.size, groups, *chosen),
+            functools.partial(_compiled_page_query, query, self.size, groups, *chosen),
+            user_pk,
+            permission_id,
+            *filters,
+            *values,
+        )
+
+
+def _compiled_page_query(
+    query, size: int, groups: bool, by_responsible: bool, by_status: bool, *values
+) -> QuerySet:
+    user_pk, permission_id, *rest = values
+    responsible_id = rest.pop(0) if by_responsible else None
+    status = rest.pop(0) if by_status else ""
+    visible = participants_may_view(user_pk, permission_id, groups)
+    return query(_filtered(visible, responsible_id, status), *rest, size=size)
+
+
 def overview_page(
     user,
     *,
@@ -264,40 +347,35 @@ def overview_page(
     ``letter``. No OFFSET, and no count of many rows: a page costs the
     same at row 40 as at row 40,000, and whatever the number of
     participants."""
-    visible, few = participants_visible_for_pages(user)
-    rows = _filtered(visible, responsible_id, status)
+    read = _PageRows(user, responsible_id, status, size)
     anchor = after or before
-    key = visible.filter(pk=anchor).values_list(*OVERVIEW_ORDER).first() if anchor else None
-    ascending = rows.order_by(*OVERVIEW_ORDER).values_list(*OVERVIEW_ORDER)
+    # The starting row where the user may see it; it may be outside the filter.
+    found_key = read.read(_key_of, anchor, filtered=False) if anchor else []
+    key = found_key[0] if found_key else None
     if key is not None and before:
-        found = list(
-            _beyond(rows, "<", key)
-            .order_by(*[f"-{name}" for name in OVERVIEW_ORDER])
-            .values_list(*OVERVIEW_ORDER)[: size + 1]
-        )
+        found = read.read(_rows_before, *key)
         earlier = len(found) > size
         page = found[:size][::-1]
         # The starting row itself may be outside the filter.
-        later = bool(page) and _beyond(rows, ">", page[-1]).exists()
+        later = bool(page) and bool(read.read(_any_after, *page[-1]))
     else:
         if key is not None:
-            start = _beyond(ascending, ">", key)
+            found = read.read(_rows_after, *key)
         elif letter:
-            start = ascending.filter(last_name__gte=letter)
+            found = read.read(_rows_from_letter, letter)
         else:
-            start = ascending
-        found = list(start[: size + 1])
+            found = read.read(_first_rows)
         later = len(found) > size
         page = found[:size]
         earlier = (
             bool(page)
             and (key is not None or bool(letter))
-            and (_beyond(rows, "<", page[0]).exists())
+            and bool(read.read(_any_before, *page[0]))
         )
     return OverviewPage(
         pks=[row[2] for row in page],
-        count=rows.order_by().count() if few else None,
-        more=not few and responsible_id is None and not status,
+        count=read.rows.order_by().count() if read.few else None,
+        more=not read.few and responsible_id is None and not status,
         previous_from=page[0][2] if page and earlier else None,
         next_from=page[-1][2] if page and later else None,
     )

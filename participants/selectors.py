@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import TypeVar
 
 from django.contrib.auth import get_user_model
@@ -92,7 +93,27 @@ def _view_permission_id() -> int | None:
     return _VIEW_PERMISSION_IDS[alias]
 
 
-def participants_visible_for_pages(user) -> tuple[QuerySet[Participant], bool]:
+class VisibleForPages:
+    """What :func:`participants_visible_for_pages` found: the ``rows``,
+    whether they are ``few``, and when they are many, ``many``: the
+    arguments of :func:`participants_may_view` (user, permission, whether
+    their groups have any) that build them, for queries compiled once a
+    process, which then need no queryset built here."""
+
+    def __init__(self, few_rows: QuerySet[Participant] | None, many=None):
+        self._few_rows = few_rows
+        self.many: tuple[int, int, bool] | None = many
+        self.few = many is None
+
+    @functools.cached_property
+    def rows(self) -> QuerySet[Participant]:
+        if self.many is not None:
+            return participants_may_view(*self.many)
+        assert self._few_rows is not None  # noqa: S101 - one or the other
+        return self._few_rows
+
+
+def participants_visible_for_pages(user) -> VisibleForPages:
     """The participants ``user`` may see, as :func:`participants_visible_to`,
     shaped for reading a page at a time in an indexed order (the
     goal-document overview), and whether they are few. Few (at most
@@ -101,10 +122,10 @@ def participants_visible_for_pages(user) -> tuple[QuerySet[Participant], bool]:
     Many: row by row along the index, each checked (:func:`_may_view`), so
     that a page costs the same whatever the number of participants."""
     if not user.is_authenticated or not user.is_casework:
-        return Participant.objects.none(), True
+        return VisibleForPages(Participant.objects.none())
     permission_id = _view_permission_id()
     if permission_id is None:
-        return Participant.objects.none(), True
+        return VisibleForPages(Participant.objects.none())
     # Whether the user's own permission rows go beyond FEW_VISIBLE (their
     # row after it, read along the index) and whether their groups have
     # any, in one query compiled once a process (rattinsats.compiled).
@@ -112,14 +133,17 @@ def participants_visible_for_pages(user) -> tuple[QuerySet[Participant], bool]:
         ("visible-for-pages", FEW_VISIBLE), _visible_facts, user.pk, permission_id
     )
     if beyond is None:
-        return participants_visible_to(user), True
-    # The groups' permissions only when the user's groups have any: one
-    # EXISTS, without an OR, PostgreSQL joins row by row along the index
-    # (with the OR it hashed every permission row of the user first).
-    return (
-        Participant.objects.filter(_may_view(user, permission_id=permission_id, groups=groups)),
-        False,
-    )
+        return VisibleForPages(participants_visible_to(user))
+    return VisibleForPages(None, (user.pk, permission_id, bool(groups)))
+
+
+def participants_may_view(user_pk: int, permission_id: int, groups: bool) -> QuerySet[Participant]:
+    """The participants the casework user ``user_pk`` may see through the
+    view permission ``permission_id``, each row checked (:func:`_may_view`);
+    their groups' permissions only when ``groups`` (when they have any:
+    one EXISTS, without an OR, PostgreSQL joins row by row along the
+    index; with the OR it hashed every permission row of the user first)."""
+    return Participant.objects.filter(_may_view_q(user_pk, permission_id, groups))
 
 
 def _visible_facts(user_pk: int, permission_id: int) -> QuerySet:
@@ -150,14 +174,18 @@ def _may_view(user, *, permission_id: int | None = None, groups: bool = True) ->
     leaves out the groups' permissions (a user whose groups have none)."""
     if not user.is_authenticated or not user.is_casework:
         return Q(pk__in=[])
+    return _may_view_q(user.pk, permission_id, groups)
+
+
+def _may_view_q(user_pk: int, permission_id: int | None, groups: bool) -> Q:
     permission: dict = (
         {"permission_id": permission_id} if permission_id is not None else _view_permission_filter()
     )
     permission["object_pk"] = Cast(OuterRef("pk"), CharField())
-    own = Q(Exists(UserObjectPermission.objects.filter(user=user, **permission)))
+    own = Q(Exists(UserObjectPermission.objects.filter(user=user_pk, **permission)))
     if not groups:
         return own
-    return own | Q(Exists(GroupObjectPermission.objects.filter(group__user=user, **permission)))
+    return own | Q(Exists(GroupObjectPermission.objects.filter(group__user=user_pk, **permission)))
 
 
 def participants_visible_filter(user) -> Q:
