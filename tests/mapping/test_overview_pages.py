@@ -8,11 +8,14 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from mapping import selectors
 from participants import selectors as participant_selectors
+from participants.models import Participant
+from rattinsats import compiled
 from tests.conftest import client_for
 from tests.factories import ParticipantFactory
 
@@ -149,3 +152,40 @@ def test_the_page_keyset_is_the_name_order(owner, many):
             break
         after = page.next_from
     assert seen == [p.pk for p in many]
+
+
+def test_many_rows_are_read_with_sql_compiled_once(owner, many, monkeypatch):
+    """A user who sees many: the page's queries are compiled once a process
+    (rattinsats.compiled), the same for any row and filter, and give the
+    pages that the ORM's reading of the few gives."""
+    monkeypatch.setattr(compiled, "_compiled", {})
+    active = Participant.Status.ACTIVE
+    starts = [{"after": many[3].pk}, {"before": many[90].pk}, {"letter": "K"}, {}]
+    again = [{"after": many[40].pk}, {"before": many[7].pk}, {"letter": "A"}, {}]
+
+    def pages(kwargs_list):
+        return [
+            (page.pks, page.previous_from, page.next_from)
+            for kwargs in kwargs_list
+            for page in (
+                selectors.overview_page(owner, **kwargs),
+                selectors.overview_page(owner, responsible_id=owner.pk, status=active, **kwargs),
+            )
+        ]
+
+    few = pages(starts + again)
+    monkeypatch.setattr(participant_selectors, "FEW_VISIBLE", 10)
+    calls = []
+    as_sql = SQLCompiler.as_sql
+
+    def counted(self, *args, **kwargs):
+        if self.query.model is Participant:
+            calls.append(self)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counted)
+    first = pages(starts)
+    compiled_once = len(calls)
+    assert compiled_once > 0
+    assert first + pages(again) == few
+    assert len(calls) == compiled_once
