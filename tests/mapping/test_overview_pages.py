@@ -189,3 +189,23 @@ def test_many_rows_are_read_with_sql_compiled_once(owner, many, monkeypatch):
     assert compiled_once > 0
     assert first + pages(again) == few
     assert len(calls) == compiled_once
+
+
+def test_compiled_pages_keep_each_user_to_their_own(owner, teammate, many, monkeypatch):
+    """The SQL compiled for one user who sees many serves another with
+    their own rows only: the user is a value of the query, never part of
+    its text."""
+    monkeypatch.setattr(participant_selectors, "FEW_VISIBLE", 3)
+    monkeypatch.setattr(compiled, "_compiled", {})
+    theirs = {p.pk for p in ParticipantFactory.create_batch(8, responsible=teammate)}
+    theirs |= set(Participant.objects.filter(responsible=teammate).values_list("pk", flat=True))
+    mine = {p.pk for p in many}
+    for user, own in ((owner, mine), (teammate, theirs), (owner, mine)):
+        first = selectors.overview_page(user)
+        assert first.more and first.pks and set(first.pks) <= own
+        for anchor in (many[60].pk, max(theirs)):
+            for page in (
+                selectors.overview_page(user, after=anchor),
+                selectors.overview_page(user, before=anchor),
+            ):
+                assert set(page.pks) <= own
