@@ -290,7 +290,6 @@ class _PageRows:
 
     def __init__(self, user, responsible_id: int | None, status: str, size: int):
         self.visible = participants_visible_for_pages(user)
-        self.few, self.many = self.visible.few, self.visible.many
         self.responsible_id, self.status, self.size = responsible_id, status, size
 
     @functools.cached_property
@@ -300,34 +299,34 @@ class _PageRows:
     def read(self, query, *values, filtered: bool = True) -> list[tuple]:
         """The rows of ``query`` on the rows the filter keeps (or on all
         that the user may see: not ``filtered``), with ``values``."""
-        if self.many is None:
+        if self.visible.many is None:
             rows = self.rows if filtered else self.visible.rows
             return list(query(rows, *values, size=self.size))
-        user_pk, permission_id, groups = self.many
-        filters: list[int | str] = []
+        user_pk, permission_id, groups = self.visible.many
+        filters: dict[str, int | str] = {}
         if filtered and self.responsible_id is not None:
-            filters.append(self.responsible_id)
+            filters["responsible_id"] = self.responsible_id
         if filtered and self.status:
-            filters.append(self.status)
-        chosen = (filtered and self.responsible_id is not None, filtered and bool(self.status))
+            filters["status"] = self.status
+        names = tuple(filters)
         return compiled_rows(
-            ("overview-page", query.__name__, self.size, groups, *chosen),
-            functools.partial(_compiled_page_query, query, self.size, groups, *chosen),
+            ("overview-page", query.__name__, self.size, groups, names),
+            functools.partial(_compiled_page_query, query, self.size, groups, names),
             user_pk,
             permission_id,
-            *filters,
+            *filters.values(),
             *values,
         )
 
 
 def _compiled_page_query(
-    query, size: int, groups: bool, by_responsible: bool, by_status: bool, *values
+    query, size: int, groups: bool, names: tuple[str, ...], user_pk, permission_id, *rest
 ) -> QuerySet:
-    user_pk, permission_id, *rest = values
-    responsible_id = rest.pop(0) if by_responsible else None
-    status = rest.pop(0) if by_status else ""
+    # The filters named in ``names`` come first among the values.
+    filters = dict(zip(names, rest[: len(names)], strict=True))
     visible = participants_may_view(user_pk, permission_id, groups)
-    return query(_filtered(visible, responsible_id, status), *rest, size=size)
+    rows = _filtered(visible, filters.get("responsible_id"), filters.get("status", ""))
+    return query(rows, *rest[len(names) :], size=size)
 
 
 def overview_page(
@@ -374,8 +373,8 @@ def overview_page(
         )
     return OverviewPage(
         pks=[row[2] for row in page],
-        count=read.rows.order_by().count() if read.few else None,
-        more=not read.few and responsible_id is None and not status,
+        count=read.rows.order_by().count() if read.visible.few else None,
+        more=not read.visible.few and responsible_id is None and not status,
         previous_from=page[0][2] if page and earlier else None,
         next_from=page[-1][2] if page and later else None,
     )

@@ -103,7 +103,10 @@ class VisibleForPages:
     def __init__(self, few_rows: QuerySet[Participant] | None, many=None):
         self._few_rows = few_rows
         self.many: tuple[int, int, bool] | None = many
-        self.few = many is None
+
+    @property
+    def few(self) -> bool:
+        return self.many is None
 
     @functools.cached_property
     def rows(self) -> QuerySet[Participant]:
