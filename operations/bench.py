@@ -16,20 +16,23 @@ touches the real data.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import json
 import os
 import random
 import resource
+import sqlite3
 import statistics
+import tempfile
 import time
 import tracemalloc
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, connections, models, transaction
+from django.db import OperationalError, connection, connections, models, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.test import Client
@@ -456,6 +459,10 @@ def _timed(fn, repeat: int):
     return statistics.median(times), value
 
 
+def _p50_p95(times: list[float]) -> dict[str, float]:
+    return {"p50": round(statistics.median(times), 1), "p95": round(_percentile(times, 95), 1)}
+
+
 def _percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     index = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
@@ -578,23 +585,136 @@ def _page_times(client: Client, urls: list[str]) -> list[float]:
     return times
 
 
-def overview_times(client: Client, participants: int, rng: random.Random) -> list[float]:
-    """The overview's first page and 99 pages read from a random row
-    (after it, or before it for every third), in milliseconds: the page's
-    keyset pagination starts a page at any row at the same cost. A hundred,
-    so that the 95th percentile is the fifth slowest rather than, of
-    thirty, the second."""
+OVERVIEW_PAGES = 100
+OVERVIEW_BLOCK = 10  # pages timed in a row before the database is switched
+
+
+def _overview_urls(participants: int, rng: random.Random) -> list[str]:
+    """The overview's first page and 99 pages read from a random row among
+    the first ``participants`` (after it, or before it for every third):
+    the page's keyset pagination starts a page at any row at the same cost.
+    A hundred, so that the 95th percentile is the fifth slowest rather than,
+    of thirty, the second."""
     overview = reverse("mapping:overview")
     pks = list(Participant.objects.order_by("id").values_list("id", flat=True)[:participants])
-    urls = [overview] + [
-        f"{overview}?{'fore' if i % 3 == 2 else 'efter'}={rng.choice(pks)}" for i in range(99)
+    return [overview] + [
+        f"{overview}?{'fore' if i % 3 == 2 else 'efter'}={rng.choice(pks)}"
+        for i in range(OVERVIEW_PAGES - 1)
     ]
-    _page_times(client, urls[:3])  # warm up (templates, the form's choices)
+
+
+def overview_times(client: Client, participants: int, rng: random.Random) -> list[float]:
+    """The overview's pages (:func:`_overview_urls`) in milliseconds, after
+    three to warm up (templates, the form's choices)."""
+    urls = _overview_urls(participants, rng)
+    _page_times(client, urls[:3])
     return _page_times(client, urls)
 
 
+def overview_times_alongside(
+    client: Client, small: SmallCopy, participants: int, rng: random.Random
+) -> tuple[list[float], list[float]]:
+    """The overview at N/10 and at N measured in the same minutes: blocks of
+    ten pages from the copy made at N/10 (:class:`SmallCopy`) and from the
+    database at N in turn, the first of each pair of blocks alternating, and
+    two pages to warm up after each switch. Measured one after the other,
+    minutes apart, the two would compare the machine's speed at two moments
+    as much as the pages (it changes by half within minutes on a shared
+    machine). Returns the times at N/10 and at N, in milliseconds."""
+    small_urls = _overview_urls(small.participants, random.Random(11))  # noqa: S311
+    urls = _overview_urls(participants, rng)
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for block, first in enumerate(range(0, OVERVIEW_PAGES, OVERVIEW_BLOCK)):
+        for in_small in (block % 2 == 0, block % 2 == 1):
+            chosen = small_urls if in_small else urls
+            with small.current() if in_small else contextlib.nullcontext():
+                _page_times(client, chosen[:2])
+                times[in_small] += _page_times(client, chosen[first : first + OVERVIEW_BLOCK])
+    return times[True], times[False]
+
+
+class SmallCopy:
+    """A copy of the benchmark's database as it was at N/10, kept open beside
+    it, so that the overview at N/10 and at N can be measured in the same
+    minutes (:func:`overview_times_alongside`). On SQLite a file made with
+    SQLite's backup API; on PostgreSQL a database created from the
+    benchmark's as its template. The copy's connection takes the place of
+    the default one while :meth:`current` is open: the pages read the copy
+    with nothing else changed (the same process, caches and session).
+
+    Inside a transaction (the test suite) no copy can be made, and
+    :meth:`make` returns None: the overview at N/10 is then measured when
+    the first tenth is built."""
+
+    def __init__(self, wrapper, name: str, participants: int):
+        self.wrapper = wrapper
+        self.name = name
+        self.participants = participants
+
+    @classmethod
+    def make(cls, participants: int) -> SmallCopy | None:
+        if connection.in_atomic_block:
+            return None
+        settings_dict = connection.settings_dict
+        if connection.vendor == "sqlite":
+            handle, name = tempfile.mkstemp(prefix="rattinsats-bench-small-", suffix=".sqlite3")
+            os.close(handle)
+            connection.ensure_connection()
+            target = sqlite3.connect(name)
+            try:
+                connection.connection.backup(target)
+            finally:
+                target.close()
+        elif connection.vendor == "postgresql":
+            name = f"{settings_dict['NAME']}_small"
+            connections.close_all()  # a template has no other session
+            quote = connection.ops.quote_name
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
+                for attempt in range(10):
+                    try:  # autovacuum may be visiting the template for a moment
+                        cursor.execute(
+                            f"CREATE DATABASE {quote(name)} TEMPLATE {quote(settings_dict['NAME'])}"
+                        )
+                        break
+                    except OperationalError:
+                        if attempt == 9:
+                            raise
+                        time.sleep(1)
+        else:
+            return None
+        full = connections[connection.alias]  # ``connection`` is only a proxy to it
+        wrapper = type(full)({**settings_dict, "NAME": name}, full.alias)
+        return cls(wrapper, name, participants)
+
+    @contextlib.contextmanager
+    def current(self):
+        full = connections[connection.alias]
+        connections[connection.alias] = self.wrapper
+        try:
+            yield
+        finally:
+            connections[connection.alias] = full
+
+    def drop(self) -> None:
+        self.wrapper.close()
+        if connection.vendor == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(self.name + suffix)
+        else:
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(self.name)}")
+
+
 def measure(
-    world: World, client: Client, *, probe_pk: int, queries_tenth: dict, overview_small: dict, log
+    world: World,
+    client: Client,
+    *,
+    probe_pk: int,
+    queries_tenth: dict,
+    overview_small: dict | SmallCopy,
+    log,
 ) -> dict:
     rng = random.Random(11)  # noqa: S311 - reproducible samples
     today = world.today
@@ -688,7 +808,13 @@ def measure(
     )
 
     log("Översikten …")
-    times = overview_times(client, world.created, rng)
+    if isinstance(overview_small, SmallCopy):
+        small_times, times = overview_times_alongside(client, overview_small, world.created, rng)
+        overview_small = _p50_p95(small_times)
+        out["overview_page_small_measured"] = "alongside"
+    else:
+        times = overview_times(client, world.created, rng)
+        out["overview_page_small_measured"] = "before"
     out.update(
         overview_page_samples=len(times),
         overview_page_p50_ms=round(statistics.median(times), 1),
@@ -933,26 +1059,31 @@ def run(participants: int, *, log=print) -> dict:
     probe_pk = probe.pk
     queries_tenth = query_counts(client, probe_pk)
     _statistics()
-    log("Översikten vid N/10 …")
     paused = time.perf_counter()
-    times = overview_times(client, tenth, random.Random(11))  # noqa: S311 - reproducible samples
-    overview_small = {
-        "p50": round(statistics.median(times), 1),
-        "p95": round(_percentile(times, 95), 1),
-    }
+    overview_small: dict | SmallCopy | None = SmallCopy.make(tenth)
+    if overview_small is None:
+        log("Översikten vid N/10 …")
+        times = overview_times(client, tenth, random.Random(11))  # noqa: S311 - reproducible
+        overview_small = _p50_p95(times)
+    else:
+        log("Databasen vid N/10 kopierad, för översikten …")
     started += time.perf_counter() - paused  # not part of the building
-    log(f"Bygger resten, {participants - tenth} deltagare …")
-    participants_add(world, participants - tenth)
-    build_s = time.perf_counter() - started
-    _statistics()
-    out = measure(
-        world,
-        client,
-        probe_pk=probe_pk,
-        queries_tenth=queries_tenth,
-        overview_small=overview_small,
-        log=log,
-    )
+    try:
+        log(f"Bygger resten, {participants - tenth} deltagare …")
+        participants_add(world, participants - tenth)
+        build_s = time.perf_counter() - started
+        _statistics()
+        out = measure(
+            world,
+            client,
+            probe_pk=probe_pk,
+            queries_tenth=queries_tenth,
+            overview_small=overview_small,
+            log=log,
+        )
+    finally:
+        if isinstance(overview_small, SmallCopy):
+            overview_small.drop()
     out["build_s"] = round(build_s, 1)
     out["test_numbers_available"] = numbers
     out["reused_numbers"] = world.reused_numbers

@@ -3,9 +3,13 @@ small N inside the test database."""
 
 import io
 import json
+import os
+import random
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test import Client
 
 from operations import bench
 from participants.models import Participant
@@ -130,3 +134,49 @@ def test_it_reuses_numbers_only_for_closed_participations(db, monkeypatch):
     active = Participant.objects.filter(status=Participant.Status.ACTIVE)
     assert active.count() <= 2
     assert Participant.objects.count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_copy_at_a_tenth_is_read_beside_the_full_database_and_dropped(monkeypatch, settings):
+    """The overview at N/10 and at N measured in the same minutes: the copy
+    made at N/10 takes the default connection's place while it is current,
+    the pages alternate between the two, and the copy is gone afterwards."""
+    settings.RATTINSATS_REQUIRE_2FA = False
+    world = bench.world_create(30)
+    client = Client()
+    client.force_login(world.reader)
+    bench.participants_add(world, 3)
+    small = bench.SmallCopy.make(3)
+    assert small is not None  # outside a transaction the copy can be made
+    try:
+        bench.participants_add(world, 27)
+        assert Participant.objects.count() == 30
+        with small.current():
+            assert Participant.objects.count() == 3
+        assert Participant.objects.count() == 30
+        monkeypatch.setattr(bench, "OVERVIEW_PAGES", 20)
+        read = []
+        page_times = bench._page_times
+
+        def recorded(client, urls):  # which database each page read
+            read.extend([Participant.objects.count()] * len(urls))
+            return page_times(client, urls)
+
+        monkeypatch.setattr(bench, "_page_times", recorded)
+        small_times, times = bench.overview_times_alongside(client, small, 30, random.Random(1))
+    finally:
+        small.drop()
+    assert len(small_times) == len(times) == 20
+    # Two blocks of ten, the copy first in the first and last in the second,
+    # each after two pages to warm up.
+    assert read == [3] * 12 + [30] * 12 + [30] * 12 + [3] * 12
+    if connection.vendor == "sqlite":
+        assert not os.path.exists(small.name)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [small.name])
+            assert cursor.fetchone() is None
+
+
+def test_no_copy_is_made_inside_a_transaction(db):
+    assert bench.SmallCopy.make(3) is None
