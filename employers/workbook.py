@@ -290,7 +290,7 @@ def _read(source, problems: list[Problem]) -> list[_Row] | None:
             max_rows=settings.RATTINSATS_EMPLOYER_IMPORT_MAX_ROWS,
             max_columns=len(EMPLOYER_HEADERS) + len(EMPLOYER_EXTRA),
         ) as sheet:
-            problems.extend(_check_headers(sheet.header()))
+            problems.extend(Problem.in_header(sheet.header(), _text, extra=EMPLOYER_EXTRA))
             if problems:
                 return None
             for number, values, formulas in sheet.rows(EMPLOYER_HEADERS):
@@ -331,26 +331,6 @@ _FIELD_OF = {
 }
 _HEADER_OF = {name: header for header, name in _FIELD_OF.items()}
 _MAX_LENGTH = {"Namn": 200, "Gatuadress": 200, "Ort": 100, "Bransch": 200}
-
-
-def _check_headers(header) -> list[Problem]:
-    problems = []
-    header = list(header or [])
-    for index, expected in enumerate(EMPLOYER_HEADERS):
-        actual = _text(header[index]) if index < len(header) else ""
-        if actual != expected:
-            if actual:
-                message = f"Rubriken ska vara ”{expected}”, inte ”{actual}”."
-            else:
-                message = f"Rubriken ”{expected}” saknas."
-            problems.append(Problem(message, 1, expected))
-    for index in range(len(EMPLOYER_HEADERS), len(header)):
-        actual = _text(header[index])
-        if actual and actual not in EMPLOYER_EXTRA:
-            problems.append(
-                Problem(f"Okänd rubrik ”{actual}” i kolumn {get_column_letter(index + 1)}.", 1)
-            )
-    return problems
 
 
 def _parse_row(number: int, values, problems: list[Problem]) -> _Row:

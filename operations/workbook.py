@@ -29,7 +29,6 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from mapping.columns import (
     CLOSURE_REASONS,
@@ -67,6 +66,7 @@ from rattinsats.xlsx import (
     print_setup,
     refusal,
     set_properties,
+    shown,
     swedish_number,
     write_checked_rows,
 )
@@ -287,7 +287,7 @@ def _date(value) -> datetime.date:
             return datetime.date.fromisoformat(text)
         except ValueError:
             pass
-    raise ValueError(f"Ogiltigt datum ”{_shown(text)}”. Ange ett datum, som ÅÅÅÅ-MM-DD.")
+    raise ValueError(f"Ogiltigt datum ”{shown(text)}”. Ange ett datum, som ÅÅÅÅ-MM-DD.")
 
 
 def _choice(value, options: dict, header: str, problems, number) -> str:
@@ -300,7 +300,7 @@ def _choice(value, options: dict, header: str, problems, number) -> str:
         if text.casefold() == label.casefold():
             return key
     allowed = ", ".join(f"”{label}”" for label in options.values())
-    problems.append(Problem(f"Okänt värde ”{_shown(text)}”. Tillåtet: {allowed}.", number, header))
+    problems.append(Problem(f"Okänt värde ”{shown(text)}”. Tillåtet: {allowed}.", number, header))
     return ""
 
 
@@ -404,7 +404,7 @@ def _check_pass(
             max_rows=settings.RATTINSATS_GOAL_IMPORT_MAX_ROWS,
             max_columns=len(HEADERS),
         ) as sheet:
-            problems.extend(_check_headers(sheet.header()))
+            problems.extend(Problem.in_header(sheet.header(), _text))
             if problems:
                 return None
             # Streamed row by row, never wider than the contract's columns.
@@ -469,30 +469,6 @@ def _cut_long_texts(number: int, values: list, problems: _Problems) -> None:
                 Problem(f"Högst {swedish_number(MAX_CELL_TEXT)} tecken.", number, header)
             )
             values[index] = value[:MAX_CELL_TEXT]
-
-
-def _shown(text: str, limit: int = 60) -> str:
-    """A cell's text as quoted in a problem: never long."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _check_headers(header) -> list[Problem]:
-    problems = []
-    header = list(header or [])
-    for index, expected in enumerate(HEADERS):
-        actual = _text(header[index]) if index < len(header) else ""
-        if actual != expected:
-            if actual:
-                message = f"Rubriken ska vara ”{expected}”, inte ”{_shown(actual)}”."
-            else:
-                message = f"Rubriken ”{expected}” saknas."
-            problems.append(Problem(message, 1, expected))
-    for index in range(len(HEADERS), len(header)):
-        actual = _text(header[index])
-        if actual:
-            letter = get_column_letter(index + 1)
-            problems.append(Problem(f"Kolumn {letter}: okänd kolumn ”{_shown(actual)}”.", 1))
-    return problems
 
 
 def _parse_row(number: int, values, problems: _Problems) -> _Row:
@@ -595,7 +571,7 @@ def _check_references(rows: list[_Row], checked: _Checked) -> None:
             else:
                 checked.problems.append(
                     Problem(
-                        f"Det finns ingen användare ”{_shown(row.responsible)}”.",
+                        f"Det finns ingen användare ”{shown(row.responsible)}”.",
                         row.number,
                         "Ansvarig",
                     )
@@ -603,7 +579,7 @@ def _check_references(rows: list[_Row], checked: _Checked) -> None:
         elif verdict == _STAFF_NOT_CASEWORK:
             checked.problems.append(
                 Problem(
-                    f"”{_shown(row.responsible)}” är inte projektmedarbetare.",
+                    f"”{shown(row.responsible)}” är inte projektmedarbetare.",
                     row.number,
                     "Ansvarig",
                 )
@@ -629,7 +605,7 @@ def _check_moves(rows, categories, today, problems):
             if written.casefold() not in categories:
                 problems.append(
                     Problem(
-                        f"Okänd kategori ”{_shown(written)}”. Tillåtet: {names}.",
+                        f"Okänd kategori ”{shown(written)}”. Tillåtet: {names}.",
                         row.number,
                         header,
                     )

@@ -22,10 +22,10 @@ import datetime
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, Self
 from xml.parsers import expat
 
 from defusedxml import (  # type: ignore[import-untyped]
@@ -522,6 +522,40 @@ class ImportProblem:
         if not self.header:
             return f"Rad {self.row}: {self.message}"
         return f"Rad {self.row}, kolumn {self.column} ({self.header}): {self.message}"
+
+    @classmethod
+    def in_header(
+        cls,
+        header: Sequence[Any] | None,
+        text: Callable[[Any], str],
+        *,
+        extra: Collection[str] = (),
+    ) -> list[Self]:
+        """What is wrong with a sheet's first row (its values, read with
+        ``text``): each of ``headers`` in its own column, in order, and
+        after them no column but those of ``extra`` (which an export writes
+        for the reader and the import passes over)."""
+        problems = []
+        header = list(header or [])
+        for index, expected in enumerate(cls.headers):
+            actual = text(header[index]) if index < len(header) else ""
+            if actual != expected:
+                if actual:
+                    message = f"Rubriken ska vara ”{expected}”, inte ”{shown(actual)}”."
+                else:
+                    message = f"Rubriken ”{expected}” saknas."
+                problems.append(cls(message, 1, expected))
+        for index in range(len(cls.headers), len(header)):
+            actual = text(header[index])
+            if actual and actual not in extra:
+                letter = get_column_letter(index + 1)
+                problems.append(cls(f"Kolumn {letter}: okänd kolumn ”{shown(actual)}”.", 1))
+        return problems
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """A cell's text as quoted in a problem: never long."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 FORMULA_MESSAGE = (
