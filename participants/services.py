@@ -443,6 +443,28 @@ def _check_import_actor(actor, participant: Participant) -> None:
         raise ValidationError(_("Deltagandet är redan avslutat."))
 
 
+def _closed_before_the_app(
+    participant: Participant, end_date: datetime.date, closure_reason: str, closure_result: str
+) -> None:
+    """Check a closure recorded before the record came into the app and
+    set it on ``participant`` (not saved): the rules of
+    :func:`participant_import_closure` and :func:`participant_import_prepare`."""
+    if closure_reason not in _CLOSURE_REASONS:
+        raise ValidationError({"closure_reason": _("Ange en avslutsorsak.")})
+    if closure_result and (
+        closure_reason == ClosureReason.OTHER or closure_result not in _CLOSURE_RESULTS
+    ):
+        raise ValidationError(
+            {"closure_result": _("Resultat anges bara vid avslut för arbete eller studier.")}
+        )
+    if end_date < participant.start_date:
+        raise ValidationError({"end_date": _("Slutdatumet kan inte vara före startdatumet.")})
+    participant.status = Participant.Status.CLOSED
+    participant.end_date = end_date
+    participant.closure_reason = closure_reason
+    participant.closure_result = closure_result
+
+
 @transaction.atomic
 def participant_import_closure(
     *,
@@ -460,20 +482,7 @@ def participant_import_closure(
     sends no flags, creates no follow-up task and writes no summary (that
     is ``closure.services.participant_close``)."""
     _check_import_actor(actor, participant)
-    if closure_reason not in _CLOSURE_REASONS:
-        raise ValidationError({"closure_reason": _("Ange en avslutsorsak.")})
-    if closure_result and (
-        closure_reason == ClosureReason.OTHER or closure_result not in _CLOSURE_RESULTS
-    ):
-        raise ValidationError(
-            {"closure_result": _("Resultat anges bara vid avslut för arbete eller studier.")}
-        )
-    if end_date < participant.start_date:
-        raise ValidationError({"end_date": _("Slutdatumet kan inte vara före startdatumet.")})
-    participant.status = Participant.Status.CLOSED
-    participant.end_date = end_date
-    participant.closure_reason = closure_reason
-    participant.closure_result = closure_result
+    _closed_before_the_app(participant, end_date, closure_reason, closure_result)
     participant.full_clean()
     participant.save(
         update_fields=["status", "end_date", "closure_reason", "closure_result", "updated_at"]
@@ -561,20 +570,7 @@ def participant_import_prepare(
             raise ValidationError({"responsible": _("Ansvarig måste vara en projektmedarbetare.")})
         participant.responsible = responsible
     if end_date:
-        if closure_reason not in _CLOSURE_REASONS:
-            raise ValidationError({"closure_reason": _("Ange en avslutsorsak.")})
-        if closure_result and (
-            closure_reason == ClosureReason.OTHER or closure_result not in _CLOSURE_RESULTS
-        ):
-            raise ValidationError(
-                {"closure_result": _("Resultat anges bara vid avslut för arbete eller studier.")}
-            )
-        if end_date < participant.start_date:
-            raise ValidationError({"end_date": _("Slutdatumet kan inte vara före startdatumet.")})
-        participant.status = Participant.Status.CLOSED
-        participant.end_date = end_date
-        participant.closure_reason = closure_reason
-        participant.closure_result = closure_result
+        _closed_before_the_app(participant, end_date, closure_reason, closure_result)
     # Once, with the closure: every field the two services clean.
     participant.full_clean(
         exclude=_IMPORT_NOT_CLEANED, validate_unique=False, validate_constraints=False
