@@ -67,6 +67,14 @@ class StatusSnapshot(models.Model):
                 fields=["participant", "moment"], name="one_status_snapshot_per_moment"
             )
         ]
+        indexes = [
+            # The results' before/after comparison reads the two values of
+            # each closed participant's start and end from the index alone.
+            models.Index(
+                fields=["participant", "moment", "employment_status", "income_source"],
+                name="status_snapshot_values",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_moment_display()}: {self.get_employment_status_display()}"

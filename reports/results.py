@@ -189,13 +189,32 @@ class Results:
         }
 
 
+class NoIndex(Func):
+    """A column's value that SQLite's planner does not look up in an index
+    (SQLite's unary ``+``, its documented way to keep a term off an index);
+    elsewhere the column itself. For the results over a period of years
+    SQLite otherwise ranged over the participants' (start date, end date)
+    index, or skip-scanned it, and looked up each row it found there: at
+    40,000 participants the figures took 480 ms against 260 ms reading the
+    table through, and the before/after comparison 320 ms against 130 ms."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
 def _counted(filters: ResultsFilter):
-    """Participants counted in the period (and matching the other filters)."""
-    qs = Participant.objects.all()
+    """Participants counted in the period (and matching the other filters).
+    The period is compared with the dates as values (:class:`NoIndex`), so
+    that SQLite reads the table through rather than look up each row from
+    the (start date, end date) index: a period of months or years holds
+    most participations."""
+    qs = Participant.objects.alias(started=NoIndex("start_date"), ended=NoIndex("end_date"))
     if filters.date_to is not None:
-        qs = qs.filter(start_date__lte=filters.date_to)
+        qs = qs.filter(started__lte=filters.date_to)
     if filters.date_from is not None:
-        qs = qs.filter(Q(end_date__isnull=True) | Q(end_date__gte=filters.date_from))
+        qs = qs.filter(Q(ended__isnull=True) | Q(ended__gte=filters.date_from))
     if filters.referring_organisation is not None:
         qs = qs.filter(referring_organisation=filters.referring_organisation)
     if filters.responsible is not None:
@@ -203,12 +222,12 @@ def _counted(filters: ResultsFilter):
     return qs
 
 
-def _closed_in_period(filters: ResultsFilter, prefix: str = "") -> Q:
-    q = Q(**{f"{prefix}status": Participant.Status.CLOSED, f"{prefix}end_date__isnull": False})
+def _closed_in_period(filters: ResultsFilter, *, end: str = "end_date") -> Q:
+    q = Q(**{"status": Participant.Status.CLOSED, f"{end}__isnull": False})
     if filters.date_from is not None:
-        q &= Q(**{f"{prefix}end_date__gte": filters.date_from})
+        q &= Q(**{f"{end}__gte": filters.date_from})
     if filters.date_to is not None:
-        q &= Q(**{f"{prefix}end_date__lte": filters.date_to})
+        q &= Q(**{f"{end}__lte": filters.date_to})
     return q
 
 
@@ -353,7 +372,7 @@ def _before_after(filters: ResultsFilter):
     database constraint), grouped by the four values."""
     rows = (
         _counted(filters)
-        .filter(_closed_in_period(filters))
+        .filter(_closed_in_period(filters, end="ended"))
         .annotate(
             at_start=FilteredRelation(
                 "status_snapshots", condition=Q(status_snapshots__moment="start")
