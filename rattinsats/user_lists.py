@@ -1,5 +1,6 @@
-"""What a process makes from the users' rows (the overview's list of staff
-to filter by), kept between requests until a user changes.
+"""What a process makes from the users' rows (the lists of staff that the
+goal-document overview and the results dashboard filter by), kept between
+requests until a user changes.
 
 A token in the cache that every app server shares (the database's) stands
 for the users' rows as they are: every save or delete of a user replaces

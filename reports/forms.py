@@ -1,11 +1,14 @@
 """The results filter: period, referring organisation and (for project
 staff and administrators) responsible staff member."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rattinsats.forms import DateInput, LongSelect, ReadOnceChoices, ReadOnceModelChoiceField
 from rattinsats.models import Organisation, Role, User, user_name
+from rattinsats.user_lists import kept_while_users_unchanged
 
 from .results import FIRST_DATE, LAST_DATE, ResultsFilter
 
@@ -54,6 +57,7 @@ class ResultsFilterForm(forms.Form):
                 empty_label=_("Alla"),
                 error_messages={"invalid_choice": _("Välj en medarbetare i listan.")},
                 widget=LongSelect,
+                kept_as="results-filter-responsibles",
             )
 
     def clean(self):
@@ -92,19 +96,33 @@ class ResultsFilterForm(forms.Form):
 
 
 class _StaffChoices(ReadOnceChoices):
-    """The staff members as (id, label) pairs, read as values: a thousand
-    staff members made users cost the dashboard more than its charts."""
+    """The staff members as (id, label) pairs, read as values (a thousand
+    staff members made users cost the dashboard more than its charts), and
+    kept by each process until a user changes (:mod:`rattinsats.user_lists`):
+    a render reads one cache row instead of a row for each staff member."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for pk, first, last, username in self.queryset.values_list(
-            "pk", "first_name", "last_name", "username"
-        ):
-            yield (pk, user_name(first, last, username))
+        kept_as = cast("_StaffChoiceField", self.field).kept_as
+        yield from kept_while_users_unchanged(kept_as, self._pairs)
+
+    def _pairs(self) -> tuple[tuple[int, str], ...]:
+        return tuple(
+            (pk, user_name(first, last, username))
+            for pk, first, last, username in self.queryset.values_list(
+                "pk", "first_name", "last_name", "username"
+            )
+        )
 
 
 class _StaffChoiceField(ReadOnceModelChoiceField):
-    """Staff members by full name, or username without one."""
+    """Staff members by full name, or username without one. ``kept_as``
+    names the list of its queryset's choices in :mod:`rattinsats.user_lists`
+    (one name for each queryset)."""
 
     iterator = _StaffChoices
+
+    def __init__(self, *args, kept_as: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept_as = kept_as

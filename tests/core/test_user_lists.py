@@ -1,6 +1,6 @@
 """What a process keeps from the users' rows (rattinsats.user_lists): the
-overview's list of staff, read once and kept until a user changes, in any
-process, however the change was saved."""
+overview's and the dashboard's lists of staff, read once and kept until a
+user changes, in any process, however the change was saved."""
 
 import pytest
 from django.contrib.auth.models import update_last_login
@@ -85,3 +85,33 @@ def test_a_rolled_back_change_leaves_the_token(owner):
         assert users_version() != before
         raise RuntimeError
     assert users_version() == before
+
+
+def _dashboard_staff_list(client) -> str:
+    html = client.get(reverse("reports:dashboard")).text
+    start = html.index('name="responsible"')
+    return html[start : html.index("</select>", start)]
+
+
+def test_the_dashboard_shows_a_new_renamed_or_deleted_staff_member_at_once(owner):
+    client = client_for(owner)
+    assert "Vera Nyberg" not in _dashboard_staff_list(client)
+    vera = UserFactory(username="vera", first_name="Vera", last_name="Nyberg", role=Role.STAFF)
+    assert f'<option value="{vera.pk}">Vera Nyberg</option>' in _dashboard_staff_list(client)
+    vera.last_name = "Lind"
+    vera.save()
+    listed = _dashboard_staff_list(client)
+    assert "Vera Lind" in listed and "Vera Nyberg" not in listed
+    vera.delete()
+    assert "Vera Lind" not in _dashboard_staff_list(client)
+
+
+def test_the_dashboard_reads_its_staff_list_once_while_no_user_changes(owner):
+    client = client_for(owner)
+    _dashboard_staff_list(client)
+    with CaptureQueriesContext(connection) as captured:
+        _dashboard_staff_list(client)
+    read = [q["sql"] for q in captured.captured_queries]
+    assert not any('"role" IN' in sql for sql in read), read
+    chosen = client.get(reverse("reports:dashboard"), {"responsible": owner.pk}).text
+    assert f'<option value="{owner.pk}" selected>' in chosen
