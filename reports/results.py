@@ -33,7 +33,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DateField,
     F,
     FilteredRelation,
     Func,
@@ -56,6 +55,7 @@ from participants.models import (
     ClosureReason,
     ClosureResult,
     Gender,
+    MonthStart,
     Participant,
 )
 from participants.periods import add_months
@@ -343,26 +343,6 @@ def _active_per_month(filters: ResultsFilter, today: datetime.date):
             if began <= month and (ended is None or ended >= month):
                 active[month] += group["n"]
     return [(month, active[month]) for month in months]
-
-
-class MonthStart(Func):
-    """The first day of a date's month, computed in SQL: on SQLite from
-    the ISO text it keeps dates as (Django's TruncMonth would call Python
-    per row there), on PostgreSQL with ``date_trunc`` on a timestamp
-    without time zone (Django's TruncMonth goes through the time zone, and
-    ``to_char`` took twice as long over 40,000 rows)."""
-
-    output_field = DateField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 8) || '01'")
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="date_trunc('month', %(expressions)s::timestamp)::date",
-        )
 
 
 def _before_after(filters: ResultsFilter):
