@@ -15,6 +15,7 @@ from operations import bench
 from participants.models import Participant
 from rattinsats import testnumbers
 from reports.results import results_compute
+from tests.factories import ensure_reference_data
 
 CONTRACT_KEYS = {
     "participants",
@@ -142,6 +143,7 @@ def test_the_copy_at_a_tenth_is_read_beside_the_full_database_and_dropped(monkey
     made at N/10 takes the default connection's place while it is current,
     the pages alternate between the two, and the copy is gone afterwards."""
     settings.RATTINSATS_REQUIRE_2FA = False
+    ensure_reference_data()  # a transactional test before may have emptied the tables
     world = bench.world_create(30)
     client = Client()
     client.force_login(world.reader)
