@@ -17,8 +17,8 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _staff_list(client) -> str:
-    html = client.get(reverse("mapping:overview")).text
+def _staff_list(client, page: str = "mapping:overview") -> str:
+    html = client.get(reverse(page)).text
     start = html.index('name="responsible"')
     return html[start : html.index("</select>", start)]
 
@@ -87,30 +87,25 @@ def test_a_rolled_back_change_leaves_the_token(owner):
     assert users_version() == before
 
 
-def _dashboard_staff_list(client) -> str:
-    html = client.get(reverse("reports:dashboard")).text
-    start = html.index('name="responsible"')
-    return html[start : html.index("</select>", start)]
-
-
 def test_the_dashboard_shows_a_new_renamed_or_deleted_staff_member_at_once(owner):
     client = client_for(owner)
-    assert "Vera Nyberg" not in _dashboard_staff_list(client)
+    assert "Vera Nyberg" not in _staff_list(client, "reports:dashboard")
     vera = UserFactory(username="vera", first_name="Vera", last_name="Nyberg", role=Role.STAFF)
-    assert f'<option value="{vera.pk}">Vera Nyberg</option>' in _dashboard_staff_list(client)
+    listed = _staff_list(client, "reports:dashboard")
+    assert f'<option value="{vera.pk}">Vera Nyberg</option>' in listed
     vera.last_name = "Lind"
     vera.save()
-    listed = _dashboard_staff_list(client)
+    listed = _staff_list(client, "reports:dashboard")
     assert "Vera Lind" in listed and "Vera Nyberg" not in listed
     vera.delete()
-    assert "Vera Lind" not in _dashboard_staff_list(client)
+    assert "Vera Lind" not in _staff_list(client, "reports:dashboard")
 
 
 def test_the_dashboard_reads_its_staff_list_once_while_no_user_changes(owner):
     client = client_for(owner)
-    _dashboard_staff_list(client)
+    _staff_list(client, "reports:dashboard")
     with CaptureQueriesContext(connection) as captured:
-        _dashboard_staff_list(client)
+        _staff_list(client, "reports:dashboard")
     read = [q["sql"] for q in captured.captured_queries]
     assert not any('"role" IN' in sql for sql in read), read
     chosen = client.get(reverse("reports:dashboard"), {"responsible": owner.pk}).text
