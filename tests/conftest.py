@@ -1,5 +1,7 @@
 import os
 import shutil
+import time
+import warnings
 
 import pytest
 from django.test import Client
@@ -142,9 +144,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection
 
     with django_db_blocker.unblock():
-        if connection.vendor == "postgresql":
+        if connection.vendor != "postgresql":
+            return
+        # Start from a fresh connection: the one held here may itself have
+        # been ended, as tests end the other sessions on the test database
+        # (the benchmark's copy test does).
+        connection.close()
+        others: list = []
+        for _ in range(50):
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    "SELECT pg_terminate_backend(pid), application_name, state, backend_start,"
+                    " left(query, 120) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+                found = cursor.fetchall()
+            if not found:
+                break
+            others = others or found
+            time.sleep(0.1)
+        connection.close()
+        if others:  # shown in the warnings summary: which test left them open
+            warnings.warn(f"sessions left open on the test database: {others!r}", stacklevel=1)
