@@ -639,6 +639,26 @@ def overview_times_alongside(
     return times[True], times[False]
 
 
+class TenthMeasuredBefore:
+    """The overview at N/10 timed when the first tenth was built, inside a
+    transaction (the test suite), where no copy can be made
+    (:meth:`SmallCopy.make`). Same interface as :class:`SmallCopy`."""
+
+    measured = "before"
+
+    def __init__(self, small_times: list[float]):
+        self.small_times = small_times
+
+    def times(
+        self, client: Client, participants: int, rng: random.Random
+    ) -> tuple[list[float], list[float]]:
+        """The times at N/10 and at N, in milliseconds."""
+        return self.small_times, overview_times(client, participants, rng)
+
+    def drop(self) -> None:
+        pass
+
+
 class SmallCopy:
     """A copy of the benchmark's database as it was at N/10, kept open beside
     it, so that the overview at N/10 and at N can be measured in the same
@@ -652,10 +672,18 @@ class SmallCopy:
     :meth:`make` returns None: the overview at N/10 is then measured when
     the first tenth is built."""
 
+    measured = "alongside"
+
     def __init__(self, wrapper, name: str, participants: int):
         self.wrapper = wrapper
         self.name = name
         self.participants = participants
+
+    def times(
+        self, client: Client, participants: int, rng: random.Random
+    ) -> tuple[list[float], list[float]]:
+        """The times at N/10 and at N, in milliseconds (:func:`overview_times_alongside`)."""
+        return overview_times_alongside(client, self, participants, rng)
 
     @classmethod
     def make(cls, participants: int) -> SmallCopy | None:
@@ -719,7 +747,7 @@ def measure(
     *,
     probe_pk: int,
     queries_tenth: dict,
-    overview_small: dict | SmallCopy,
+    overview_small: TenthMeasuredBefore | SmallCopy,
     log,
 ) -> dict:
     rng = random.Random(11)  # noqa: S311 - reproducible samples
@@ -814,20 +842,16 @@ def measure(
     )
 
     log("Översikten …")
-    if isinstance(overview_small, SmallCopy):
-        small_times, times = overview_times_alongside(client, overview_small, world.created, rng)
-        overview_small = _p50_p95(small_times)
-        out["overview_page_small_measured"] = "alongside"
-    else:
-        times = overview_times(client, world.created, rng)
-        out["overview_page_small_measured"] = "before"
+    small_times, times = overview_small.times(client, world.created, rng)
+    small = _p50_p95(small_times)
     out.update(
+        overview_page_small_measured=overview_small.measured,
         overview_page_samples=len(times),
         overview_page_p50_ms=round(statistics.median(times), 1),
         overview_page_p95_ms=round(_percentile(times, 95), 1),
-        overview_page_p50_ms_small=overview_small["p50"],
-        overview_page_p95_ms_small=overview_small["p95"],
-        overview_page_p95_ratio_vs_small=round(_percentile(times, 95) / overview_small["p95"], 2),
+        overview_page_p50_ms_small=small["p50"],
+        overview_page_p95_ms_small=small["p95"],
+        overview_page_p95_ratio_vs_small=round(_percentile(times, 95) / small["p95"], 2),
     )
 
     log("Sammanfattande dokumentation (PDF) …")
@@ -1066,11 +1090,11 @@ def run(participants: int, *, log=print) -> dict:
     queries_tenth = query_counts(client, probe_pk)
     _statistics()
     paused = time.perf_counter()
-    overview_small: dict | SmallCopy | None = SmallCopy.make(tenth)
+    overview_small: TenthMeasuredBefore | SmallCopy | None = SmallCopy.make(tenth)
     if overview_small is None:
         log("Översikten vid N/10 …")
-        times = overview_times(client, tenth, random.Random(11))  # noqa: S311 - reproducible
-        overview_small = _p50_p95(times)
+        rng = random.Random(11)  # noqa: S311 - reproducible
+        overview_small = TenthMeasuredBefore(overview_times(client, tenth, rng))
     else:
         log("Databasen vid N/10 kopierad, för översikten …")
     started += time.perf_counter() - paused  # not part of the building
@@ -1088,8 +1112,7 @@ def run(participants: int, *, log=print) -> dict:
             log=log,
         )
     finally:
-        if isinstance(overview_small, SmallCopy):
-            overview_small.drop()
+        overview_small.drop()
     out["build_s"] = round(build_s, 1)
     out["test_numbers_available"] = numbers
     out["reused_numbers"] = world.reused_numbers
