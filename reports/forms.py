@@ -1,8 +1,6 @@
 """The results filter: period, referring organisation and (for project
 staff and administrators) responsible staff member."""
 
-from typing import cast
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -101,11 +99,12 @@ class _StaffChoices(ReadOnceChoices):
     kept by each process until a user changes (:mod:`rattinsats.user_lists`):
     a render reads one cache row instead of a row for each staff member."""
 
+    field: "_StaffChoiceField"
+
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        kept_as = cast("_StaffChoiceField", self.field).kept_as
-        yield from kept_while_users_unchanged(kept_as, self._pairs)
+        yield from kept_while_users_unchanged(self.field.kept_as, self._pairs)
 
     def _pairs(self) -> tuple[tuple[int, str], ...]:
         return tuple(
