@@ -369,15 +369,9 @@ def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
     """Staff record that the person withdrew a consent: sharing with the
     organisations it covered stops at once."""
     participant_require_change(actor, consent.participant)
-    locked = Consent.objects.select_for_update().get(pk=consent.pk)
-    if locked.withdrawn_at is not None:
-        raise ValidationError(_("Samtycket är redan återkallat."))
-    consent.withdrawn_at = timezone.now()
-    consent.withdrawn_by = actor
-    consent.withdrawal_method = ConsentMethod.STAFF
-    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_method"])
-    audit_log(actor=actor, action=Action.CHANGE, obj=consent, detail="återkallat")
-    return consent
+    return _consent_withdrawal_record(
+        consent, by=actor, method=ConsentMethod.STAFF, detail="återkallat"
+    )
 
 
 @transaction.atomic
@@ -388,14 +382,25 @@ def consent_withdraw_signed(*, consent: Consent, recorded_by: User | None = None
     change the case): sharing stops at once. Called only by the signing app
     once the signature is complete and its personnummer is the
     participant's."""
+    return _consent_withdrawal_record(
+        consent, by=recorded_by, method=ConsentMethod.BANKID, detail="återkallat med BankID"
+    )
+
+
+def _consent_withdrawal_record(
+    consent: Consent, *, by: User | None, method: str, detail: str
+) -> Consent:
+    """Mark ``consent`` withdrawn by ``by`` with ``method``, and log it. The
+    row is locked first, so that of two withdrawals at once the second is
+    refused. Called inside the callers' transaction."""
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     if locked.withdrawn_at is not None:
         raise ValidationError(_("Samtycket är redan återkallat."))
     consent.withdrawn_at = timezone.now()
-    consent.withdrawn_by = recorded_by
-    consent.withdrawal_method = ConsentMethod.BANKID
+    consent.withdrawn_by = by
+    consent.withdrawal_method = method
     consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_method"])
-    audit_log(actor=recorded_by, action=Action.CHANGE, obj=consent, detail="återkallat med BankID")
+    audit_log(actor=by, action=Action.CHANGE, obj=consent, detail=detail)
     return consent
 
 
