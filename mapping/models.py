@@ -99,7 +99,28 @@ class SubGoalStatus(models.TextChoices):
     CHANGED = "andrat", _("Ändrat")
 
 
-class MappingDocument(models.Model):
+class VersionedDocument(models.Model):
+    """A document saved whole, with who saved it last and when. ``version``
+    counts the saves: one based on an older version than the stored one is
+    refused (``mapping.services._versioned_save``), so that two people never
+    save over each other."""
+
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ändrad av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("senast ändrad"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class MappingDocument(VersionedDocument):
     """The mapping document (*kartläggningsdokument*), filled in over one or
     more mapping meetings. Every save is kept as a revision."""
 
@@ -121,16 +142,6 @@ class MappingDocument(models.Model):
     employer_presentation = models.TextField(
         _("hur deltagaren vill bli presenterad för arbetsgivare"), blank=True
     )
-    version = models.PositiveIntegerField(_("version"), default=0)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("ändrad av"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("senast ändrad"), null=True, blank=True)
 
     # The fields a revision keeps, in the order the page shows them.
     CONTENT_FIELDS = (
@@ -183,7 +194,7 @@ class MappingDocumentRevision(models.Model):
         return f"{self.document} v{self.version}"
 
 
-class GoalDocument(models.Model):
+class GoalDocument(VersionedDocument):
     """The participant's row of the goal document (*måldokument*): goal,
     sub-goals with status, employment subsidy, consent renewal date, the
     reason for continuing after month 12 and other notes. Revised
@@ -210,16 +221,6 @@ class GoalDocument(models.Model):
     consent_renewal_on = models.DateField(_("samtycke förnyas"), null=True, blank=True)
     continuation_reason = models.TextField(_("motivering till fortsättning"), blank=True)
     other = models.TextField(_("övrigt"), blank=True)
-    version = models.PositiveIntegerField(_("version"), default=0)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("ändrad av"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("senast ändrad"), null=True, blank=True)
 
     CONTENT_FIELDS = (
         "goal",
