@@ -153,23 +153,36 @@ def _goal_document_seed_from_mapping(*, actor, participant, mapping: MappingDocu
     for n in (1, 2, 3):
         if carried[f"delmal_{n}"].strip():
             carried[f"delmal_{n}_status"] = "pagaende"
+    _goal_document_revise(
+        actor=actor, participant=participant, version=goal_document.version, fields=carried
+    )
+
+
+def _goal_document_revise(
+    *, actor: User, participant: Participant, version: int, fields: dict
+) -> tuple[GoalDocument, list[str]]:
+    """Save ``fields`` on the goal document (:func:`_versioned_save`) and
+    keep the save as a revision when anything changed. Returns the document
+    and the names of the fields that changed."""
     document, data, changed = _versioned_save(
         model=GoalDocument,
         actor=actor,
         participant=participant,
-        version=goal_document.version,
-        fields=carried,
+        version=version,
+        fields=fields,
         what=_("Måldokumentet"),
     )
-    GoalDocumentRevision.objects.create(
-        participant=participant,
-        kind=GoalDocumentRevision.Kind.DOCUMENT,
-        version=document.version,
-        data=data,
-        changed_fields=changed,
-        changed_by=actor,
-        changed_at=document.updated_at,
-    )
+    if changed:
+        GoalDocumentRevision.objects.create(
+            participant=participant,
+            kind=GoalDocumentRevision.Kind.DOCUMENT,
+            version=document.version,
+            data=data,
+            changed_fields=changed,
+            changed_by=actor,
+            changed_at=document.updated_at,
+        )
+    return document, changed
 
 
 @transaction.atomic
@@ -184,26 +197,11 @@ def goal_document_save(
     Refused with ``StaleVersion`` when someone else saved after ``version``
     was read: nothing is overwritten."""
     participant_require_change(actor, participant)
-    document, data, changed = _versioned_save(
-        model=GoalDocument,
-        actor=actor,
-        participant=participant,
-        version=version,
-        fields=fields,
-        what=_("Måldokumentet"),
+    document, changed = _goal_document_revise(
+        actor=actor, participant=participant, version=version, fields=fields
     )
-    if not changed:
-        return document
-    GoalDocumentRevision.objects.create(
-        participant=participant,
-        kind=GoalDocumentRevision.Kind.DOCUMENT,
-        version=document.version,
-        data=data,
-        changed_fields=changed,
-        changed_by=actor,
-        changed_at=document.updated_at,
-    )
-    audit_log(actor=actor, action=Action.CHANGE, obj=document, detail="måldokument")
+    if changed:
+        audit_log(actor=actor, action=Action.CHANGE, obj=document, detail="måldokument")
     return document
 
 
