@@ -11,7 +11,7 @@ read of its page is written to the audit trail, as a participant's is.
 from __future__ import annotations
 
 import tempfile
-from functools import partial
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -96,6 +96,24 @@ def _employer_for_change(request, employer_pk: int) -> Employer | None:
     return employer
 
 
+def _employer_form_page(view):
+    """A form page of one employer, for the project team: GET shows the
+    form, POST saves it. ``view(request, employer, **kwargs)`` is called
+    only for an employer that can still be changed; a merged or anonymised
+    one sends the user back to its page with the reason."""
+
+    @casework_required
+    @require_http_methods(["GET", "HEAD", "POST"])
+    @wraps(view)
+    def page(request, employer_pk: int, **kwargs):
+        employer = _employer_for_change(request, employer_pk)
+        if employer is None:
+            return redirect("employers:detail", employer_pk=employer_pk)
+        return view(request, employer, **kwargs)
+
+    return page
+
+
 # --- Employers ---------------------------------------------------------------
 
 
@@ -143,12 +161,8 @@ def employer_detail(request, employer_pk: int):
     return render(request, "employers/detail.html", context)
 
 
-@casework_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def employer_edit(request, employer_pk: int):
-    employer = _employer_for_change(request, employer_pk)
-    if employer is None:
-        return redirect("employers:detail", employer_pk=employer_pk)
+@_employer_form_page
+def employer_edit(request, employer: Employer):
     form = EmployerEditForm(
         request.POST or None,
         initial=_initial(employer, EmployerEditForm),
@@ -161,13 +175,9 @@ def employer_edit(request, employer_pk: int):
     return render(request, "employers/employer_form.html", {"form": form, "employer": employer})
 
 
-@casework_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def employer_merge(request, employer_pk: int):
+@_employer_form_page
+def employer_merge(request, employer: Employer):
     """Merge this employer (the duplicate) into another one, chosen here."""
-    employer = _employer_for_change(request, employer_pk)
-    if employer is None:
-        return redirect("employers:detail", employer_pk=employer_pk)
     form = MergeForm(request.POST or None, choices=selectors.employer_merge_choices(employer))
     if _submit(
         request, form, partial(services.employer_merge, actor=request.user, duplicate=employer)
@@ -182,12 +192,8 @@ def employer_merge(request, employer_pk: int):
     return render(request, "employers/merge.html", {"employer": employer, "form": form})
 
 
-@casework_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def contact_person_create(request, employer_pk: int):
-    employer = _employer_for_change(request, employer_pk)
-    if employer is None:
-        return redirect("employers:detail", employer_pk=employer_pk)
+@_employer_form_page
+def contact_person_create(request, employer: Employer):
     form = ContactPersonForm(request.POST or None)
     if _submit(
         request,
@@ -203,12 +209,8 @@ def contact_person_create(request, employer_pk: int):
     )
 
 
-@casework_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def contact_person_edit(request, employer_pk: int, person_pk: int):
-    employer = _employer_for_change(request, employer_pk)
-    if employer is None:
-        return redirect("employers:detail", employer_pk=employer_pk)
+@_employer_form_page
+def contact_person_edit(request, employer: Employer, person_pk: int):
     person = selectors.contact_person_get(employer, person_pk)
     form = ContactPersonEditForm(
         request.POST or None,
@@ -226,13 +228,9 @@ def contact_person_edit(request, employer_pk: int, person_pk: int):
     )
 
 
-@casework_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def contact_record(request, employer_pk: int):
+@_employer_form_page
+def contact_record(request, employer: Employer):
     """Record a call, visit or e-mail in the contact log."""
-    employer = _employer_for_change(request, employer_pk)
-    if employer is None:
-        return redirect("employers:detail", employer_pk=employer_pk)
     form = EmployerContactForm(
         request.POST or None,
         employer=employer,
@@ -257,12 +255,8 @@ def contact_record(request, employer_pk: int):
 # --- Job orders --------------------------------------------------------------
 
 
-@casework_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def job_order_create(request, employer_pk: int):
-    employer = _employer_for_change(request, employer_pk)
-    if employer is None:
-        return redirect("employers:detail", employer_pk=employer_pk)
+@_employer_form_page
+def job_order_create(request, employer: Employer):
     form = JobOrderForm(request.POST or None)
     order = _submit(
         request, form, partial(services.job_order_create, actor=request.user, employer=employer)
