@@ -268,3 +268,19 @@ def test_it_puts_a_csrf_token_in_every_status_form(owner, flag):
     assert every_post_form_has_a_csrf_token(tab.content.decode())
     listing = client.get(reverse("casework:flags"))
     assert every_post_form_has_a_csrf_token(listing.content.decode())
+
+
+def test_the_flag_list_pages_keep_the_filter(owner, participant, consent, monkeypatch):
+    from casework import views
+
+    monkeypatch.setattr(views, "FLAG_PAGE_SIZE", 2)
+    economy = organisation("ekonomiskt_bistand")
+    for n in range(5):
+        flag_create(actor=owner, participant=participant, organisation=economy, reason=f"Skäl {n}")
+    page = client_for(owner).get(
+        reverse("casework:flags"), {"organisation": economy.pk, "status": "open", "page": 2}
+    )
+    text = page.text
+    assert "Sida 2 av 3" in text
+    query = f"organisation={economy.pk}&amp;status=open"
+    assert f'href="?{query}&amp;page=1"' in text and f'href="?{query}&amp;page=3"' in text

@@ -293,6 +293,21 @@ def test_the_job_order_list_filters_by_status_within_its_budget(owner, django_as
         assert client.get(url).status_code == 200
 
 
+def test_the_job_order_pages_keep_the_chosen_status(owner, monkeypatch):
+    from employers import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    e = employer(owner, name="Verkstaden AB")
+    for n in range(5):
+        job_order(owner, e, occupation=f"Tillsatt {n}", status=JobOrder.Status.FILLED)
+    client = client_for(owner)
+    url = reverse("employers:job_orders")
+    page = client.get(url, {"status": "filled", "page": 2}).text
+    assert "Sida 2 av 3" in page
+    assert 'href="?status=filled&amp;page=1"' in page
+    assert 'href="?status=filled&amp;page=3"' in page
+
+
 def test_the_job_orders_page_shows_its_placements(owner, teammate):
     e = employer(owner)
     order = job_order(owner, e, occupation="Svetsare", requirements="Svetslicens")
