@@ -70,7 +70,10 @@ def day(days_ago: int) -> datetime.date:
 
 
 def moment(days_ago: int) -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(days=days_ago)
+    """Noon, local time, on ``day(days_ago)``: the page shows a moment's
+    local date, which for now less N days is the next day late in the
+    evening when summer time lies between (UTC+2 then, UTC+1 now)."""
+    return timezone.make_aware(datetime.datetime.combine(day(days_ago), datetime.time(12)))
 
 
 def text_of(html: str) -> str:
