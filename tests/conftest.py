@@ -136,6 +136,20 @@ def browser_login(page, live_server, username, password="Testlösenord-123"):
     page.get_by_role("button", name="Logga in").click()
 
 
+def end_other_sessions() -> list[tuple]:
+    """End every other session on the test database (PostgreSQL), and
+    return them: application name, state, start and last statement."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid), application_name, state, backend_start,"
+            " left(query, 120) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[1:] for row in cursor.fetchall()]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """End any connection a live-server or worker thread left open, so that
@@ -152,13 +166,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         connection.close()
         others: list = []
         for _ in range(50):
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid), application_name, state, backend_start,"
-                    " left(query, 120) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-                found = cursor.fetchall()
+            found = end_other_sessions()
             if not found:
                 break
             others = others or found

@@ -15,6 +15,7 @@ from operations import bench
 from participants.models import Participant
 from rattinsats import testnumbers
 from reports.results import results_compute
+from tests.conftest import end_other_sessions
 from tests.factories import ensure_reference_data
 
 CONTRACT_KEYS = {
@@ -152,11 +153,7 @@ def test_the_copy_at_a_tenth_is_read_beside_the_full_database_and_dropped(monkey
     if connection.vendor == "postgresql":
         # A template may have no other session: end those that earlier tests
         # left open in other threads (the copy retries while any remains).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+        end_other_sessions()
     small = bench.SmallCopy.make(3)
     assert small is not None  # outside a transaction the copy can be made
     try:
